@@ -1,0 +1,152 @@
+//! A tour of applayer: each protocol crate shows its main job on real data.
+//!
+//! ```text
+//! cargo run --release --example tour              # uses examples/data/sample.torrent
+//! cargo run --release --example tour -- FILE.torrent
+//! ```
+//!
+//! Sections:
+//! 1. BitTorrent: read a `.torrent` file (tolerant bencode, as libtorrent reads them),
+//!    print its name, files, piece count and info-hash(es).
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use applayer::torrent_codec::bencode::{Decoder, Dict, Value};
+use sha1::{Digest, Sha1};
+use sha2::Sha256;
+
+fn main() -> ExitCode {
+    let torrent = std::env::args_os()
+        .nth(1)
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/data/sample.torrent")
+        });
+    match torrent_section(&torrent) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("tour: {}: {e}", torrent.display());
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Section 1: a torrent file's name, files, piece count and info-hash.
+fn torrent_section(path: &std::path::Path) -> Result<(), String> {
+    println!("== BitTorrent: {} ==", path.display());
+    let data = std::fs::read(path).map_err(|e| e.to_string())?;
+    let decoded = Decoder::tolerant()
+        .decode(&data)
+        .map_err(|e| e.to_string())?;
+    for t in &decoded.tolerated {
+        println!("tolerated:   {t}");
+    }
+    let root = decoded
+        .value
+        .as_dict()
+        .ok_or("the top level is not a dictionary")?;
+    let info = root.get_dict(b"info").ok_or("no 'info' dictionary")?;
+    let meta_version = info.get_int(b"meta version").unwrap_or(1);
+    if meta_version >= 2 && !decoded.tolerated.is_empty() {
+        // libtorrent refuses any bencode deviation inside a v2 torrent.
+        return Err(format!(
+            "v2 torrent with non-canonical bencode: {}",
+            decoded.tolerated[0]
+        ));
+    }
+
+    let name = info.get_bytes(b"name").ok_or("no 'name' in info")?;
+    println!("name:        {}", String::from_utf8_lossy(name));
+    if let Some(tracker) = root.get_str(b"announce") {
+        println!("announce:    {tracker}");
+    }
+    let piece_length = info
+        .get_int(b"piece length")
+        .ok_or("no 'piece length' in info")?;
+    println!("piece size:  {piece_length} bytes");
+
+    let files = list_files(&info)?;
+    let total: i64 = files.iter().map(|(_, len)| len).sum();
+    println!("files:       {} ({} bytes)", files.len(), total);
+    for (file, len) in files.iter().take(20) {
+        println!("  {len:>12}  {file}");
+    }
+    if files.len() > 20 {
+        println!("  ... and {} more", files.len() - 20);
+    }
+
+    let pieces = match info.get_bytes(b"pieces") {
+        Some(p) => p.len() / 20,
+        // v2-only: each file has its own pieces.
+        None => files
+            .iter()
+            .map(|(_, len)| (len + piece_length - 1) / piece_length.max(1))
+            .sum::<i64>() as usize,
+    };
+    println!("pieces:      {pieces}");
+
+    // The info-hash is over the exact bytes of the info dictionary, as they are in the file.
+    if info.get_bytes(b"pieces").is_some() {
+        println!(
+            "info-hash:   {} (v1, SHA-1)",
+            hex(&Sha1::digest(info.raw()))
+        );
+    }
+    if meta_version >= 2 {
+        println!(
+            "info-hash:   {} (v2, SHA-256)",
+            hex(&Sha256::digest(info.raw()))
+        );
+    }
+    Ok(())
+}
+
+/// `(path, length)` of each file: single-file, v1 `files` list, or v2 `file tree`.
+fn list_files(info: &Dict<'_>) -> Result<Vec<(String, i64)>, String> {
+    let name = String::from_utf8_lossy(info.get_bytes(b"name").unwrap_or_default()).into_owned();
+    if let Some(files) = info.get_list(b"files") {
+        let mut out = Vec::new();
+        for file in files {
+            let file = file
+                .as_dict()
+                .ok_or("a 'files' entry is not a dictionary")?;
+            let len = file.get_int(b"length").ok_or("a file has no 'length'")?;
+            let parts: Vec<String> = file
+                .get_list(b"path")
+                .ok_or("a file has no 'path'")?
+                .iter()
+                .map(|p| String::from_utf8_lossy(p.as_bytes().unwrap_or_default()).into_owned())
+                .collect();
+            out.push((format!("{name}/{}", parts.join("/")), len));
+        }
+        return Ok(out);
+    }
+    if let Some(tree) = info.get_dict(b"file tree") {
+        // Walk the nested directories with an explicit stack; a file is a dictionary
+        // whose only key is the empty string.
+        let mut out = Vec::new();
+        let mut stack: Vec<(String, Dict<'_>)> = vec![(name, tree)];
+        while let Some((prefix, dir)) = stack.pop() {
+            for (key, child) in dir.iter().collect::<Vec<_>>().into_iter().rev() {
+                let Value::Dict(child) = child else { continue };
+                let path = format!("{prefix}/{}", String::from_utf8_lossy(key));
+                if key.is_empty() {
+                    let len = child.get_int(b"length").unwrap_or(0);
+                    out.push((prefix.clone(), len));
+                } else {
+                    stack.push((path, child));
+                }
+            }
+        }
+        return Ok(out);
+    }
+    let len = info
+        .get_int(b"length")
+        .ok_or("info has neither 'length' nor 'files'")?;
+    Ok(vec![(name, len)])
+}
