@@ -9,7 +9,7 @@ use super::value::{Value, value_at};
 
 /// Nesting levels tracked without touching the heap. Deeper input (when
 /// [`Limits::max_depth`] allows it) spills the rest of the stack into one `Vec`.
-pub const INLINE_DEPTH: usize = 64;
+pub const INLINE_DEPTH: usize = 128;
 
 /// Resource limits applied while decoding. Exceeding one is an error, never a stack
 /// overflow or an unbounded allocation.
