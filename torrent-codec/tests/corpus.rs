@@ -199,14 +199,14 @@ fn every_profiled_file_decodes_or_fails_as_expected() {
 #[test]
 fn libtorrent_bencode_failures_fail_with_that_kind() {
     let dir = "libtorrent/test_torrents/";
-    let depth = decode(&read(&format!("{dir}v2_deep_recursion.torrent")));
+    let depth = decode(read(&format!("{dir}v2_deep_recursion.torrent")));
     assert!(matches!(depth, Err(Error::DepthLimit { limit: 100, .. })));
 
     let unordered = read(&format!("{dir}v2_unordered_files.torrent"));
-    assert!(matches!(decode(&unordered), Err(Error::UnsortedKey { .. })));
+    assert!(matches!(decode(unordered), Err(Error::UnsortedKey { .. })));
     let overlong = read(&format!("{dir}v2_overlong_integer.torrent"));
     assert!(matches!(
-        decode(&overlong),
+        decode(overlong),
         Err(Error::IntegerLeadingZero { .. })
     ));
 
@@ -220,7 +220,7 @@ fn libtorrent_bencode_failures_fail_with_that_kind() {
     }
     // v1 with unsorted keys: tolerated, as libtorrent loads it.
     let v1 = Decoder::tolerant()
-        .decode(&read(&format!("{dir}unordered.torrent")))
+        .decode(read(&format!("{dir}unordered.torrent")))
         .unwrap();
     assert!(matches!(v1.tolerated[..], [Tolerated::UnsortedKey { .. }]));
     assert!(
@@ -236,18 +236,18 @@ fn libtorrent_bencode_failures_fail_with_that_kind() {
 #[test]
 fn observations_from_upstream_tests() {
     let dir = "libtorrent/test_torrents/";
-    let t = decode(&read(&format!("{dir}creation_date.torrent"))).unwrap();
+    let t = decode(read(&format!("{dir}creation_date.torrent"))).unwrap();
     assert_eq!(
         t.get(b"creation date").and_then(|v| v.as_int()),
         Some(1234567)
     );
-    let t = decode(&read(&format!("{dir}no_creation_date.torrent"))).unwrap();
+    let t = decode(read(&format!("{dir}no_creation_date.torrent"))).unwrap();
     assert!(t.get(b"creation date").is_none());
 
-    let t = decode(&read(&format!("{dir}large_piece_size.torrent"))).unwrap_err();
+    let t = decode(read(&format!("{dir}large_piece_size.torrent"))).unwrap_err();
     assert!(matches!(t, Error::TrailingBytes { len: 1, .. }));
     let t = Decoder::tolerant()
-        .decode(&read(&format!("{dir}large_piece_size.torrent")))
+        .decode(read(&format!("{dir}large_piece_size.torrent")))
         .unwrap();
     let info = t.value.get(b"info").unwrap();
     assert_eq!(
@@ -255,7 +255,7 @@ fn observations_from_upstream_tests() {
         Some(32767 * 16384)
     );
 
-    let t = decode(&read(&format!("{dir}dht_nodes.torrent"))).unwrap();
+    let t = decode(read(&format!("{dir}dht_nodes.torrent"))).unwrap();
     let nodes: Vec<(String, i64)> = t
         .get(b"nodes")
         .and_then(|n| n.as_list())
@@ -276,7 +276,7 @@ fn observations_from_upstream_tests() {
     );
 
     for similar in ["similar.torrent", "similar2.torrent"] {
-        let t = decode(&read(&format!("{dir}{similar}"))).unwrap();
+        let t = decode(read(&format!("{dir}{similar}"))).unwrap();
         let list = t
             .get(b"similar")
             .or_else(|| t.get(b"info").and_then(|i| i.get(b"similar")))
@@ -286,7 +286,7 @@ fn observations_from_upstream_tests() {
         assert_eq!(hashes, [b"aaaaaaaaaaaaaaaaaaaa"]);
     }
 
-    let t = decode(&read("rqbit/torrents/private.torrent")).unwrap();
+    let t = decode(read("rqbit/torrents/private.torrent")).unwrap();
     assert_eq!(
         t.get(b"info")
             .and_then(|i| i.get(b"private"))
@@ -313,7 +313,7 @@ fn observations_from_upstream_tests() {
         ),
     ] {
         let data = read(file);
-        let info = decode(&data).unwrap().get(b"info").unwrap();
+        let info = decode(data).unwrap().get(b"info").unwrap();
         assert_eq!(hex(&Sha1::digest(info.raw())), hash, "{file}");
         // The info dictionary re-encodes and re-decodes to an equal value.
         let again = info.to_bencode();
@@ -335,12 +335,12 @@ fn observations_from_upstream_tests() {
         ),
     ] {
         let data = read(&format!("{dir}{file}"));
-        let info = decode(&data).unwrap().get(b"info").unwrap();
+        let info = decode(data).unwrap().get(b"info").unwrap();
         assert_eq!(hex(&Sha256::digest(info.raw())), v2, "{file}");
     }
 
     for file in ["with-one-node.torrent", "with-two-nodes.torrent"] {
-        let t = decode(&read(&format!("serde_bencode/torrents/{file}"))).unwrap();
+        let t = decode(read(&format!("serde_bencode/torrents/{file}"))).unwrap();
         let nodes = t.get(b"nodes").and_then(|n| n.as_list()).unwrap();
         assert!(!nodes.is_empty(), "{file}");
         for node in nodes {

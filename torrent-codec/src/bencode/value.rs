@@ -443,20 +443,34 @@ impl<'a> Iterator for DictIter<'a> {
 impl core::iter::FusedIterator for DictIter<'_> {}
 
 /// Reads the validated byte string starting at `pos`: its contents and the offset
-/// after it.
+/// after it. Lengths are a few digits: an inline loop.
 #[inline]
 fn bytes_at(buf: &[u8], pos: usize) -> Option<(&[u8], usize)> {
-    let rest = buf.get(pos..)?;
-    let colon = memchr::memchr(b':', rest)?;
+    let mut p = pos;
     let mut len = 0usize;
-    for &d in rest.get(..colon)? {
+    loop {
+        let c = *buf.get(p)?;
+        p += 1;
+        if c == b':' {
+            break;
+        }
+        // Validated input: the digits fit (the length is at most the input size).
         len = len
-            .checked_mul(10)?
-            .checked_add(usize::from(d.wrapping_sub(b'0')))?;
+            .wrapping_mul(10)
+            .wrapping_add(usize::from(c.wrapping_sub(b'0')));
     }
-    let start = pos + colon + 1;
-    let end = start.checked_add(len)?;
-    Some((buf.get(start..end)?, end))
+    let end = p.checked_add(len)?;
+    Some((buf.get(p..end)?, end))
+}
+
+/// The offset of the `e` ending the integer whose `i` is at `pos`.
+#[inline]
+fn int_end(buf: &[u8], pos: usize) -> Option<usize> {
+    let mut p = pos + 1;
+    while *buf.get(p)? != b'e' {
+        p += 1;
+    }
+    Some(p)
 }
 
 /// Reads the validated value starting at `pos` of `buf`: the view and the offset after it.
@@ -464,9 +478,8 @@ fn bytes_at(buf: &[u8], pos: usize) -> Option<(&[u8], usize)> {
 pub(super) fn value_at(buf: &[u8], pos: usize, sorted: bool) -> Option<(Value<'_>, usize)> {
     match *buf.get(pos)? {
         b'i' => {
-            let rest = buf.get(pos + 1..)?;
-            let e = memchr::memchr(b'e', rest)?;
-            let digits = rest.get(..e)?;
+            let e = int_end(buf, pos)?;
+            let digits = buf.get(pos + 1..e)?;
             let (negative, digits) = match digits.split_first() {
                 Some((b'-', d)) => (true, d),
                 _ => (false, digits),
@@ -481,7 +494,7 @@ pub(super) fn value_at(buf: &[u8], pos: usize, sorted: bool) -> Option<(Value<'_
             if !negative {
                 value = value.checked_neg()?;
             }
-            let end = pos + 1 + e + 1;
+            let end = e + 1;
             Some((
                 Value::Integer {
                     value,
@@ -529,7 +542,7 @@ fn skip_value(buf: &[u8], mut pos: usize) -> Option<usize> {
                 depth = depth.checked_sub(1)?;
                 pos += 1;
             }
-            b'i' => pos += 1 + memchr::memchr(b'e', buf.get(pos + 1..)?)? + 1,
+            b'i' => pos = int_end(buf, pos)? + 1,
             _ => pos = bytes_at(buf, pos)?.1,
         }
         if depth == 0 {
