@@ -36,6 +36,22 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
+/// Text from a torrent for the terminal: invalid UTF-8 replaced, control characters
+/// escaped (names in the wild carry NULs and escape sequences).
+fn printable(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes)
+        .chars()
+        .flat_map(|c| {
+            let escaped: Vec<char> = if c.is_control() {
+                c.escape_default().collect()
+            } else {
+                vec![c]
+            };
+            escaped
+        })
+        .collect()
+}
+
 /// Section 1: a torrent file's name, files, piece count and info-hash.
 fn torrent_section(path: &std::path::Path) -> Result<(), String> {
     println!("== BitTorrent: {} ==", path.display());
@@ -61,9 +77,9 @@ fn torrent_section(path: &std::path::Path) -> Result<(), String> {
     }
 
     let name = info.get_bytes(b"name").ok_or("no 'name' in info")?;
-    println!("name:        {}", String::from_utf8_lossy(name));
-    if let Some(tracker) = root.get_str(b"announce") {
-        println!("announce:    {tracker}");
+    println!("name:        {}", printable(name));
+    if let Some(tracker) = root.get_bytes(b"announce") {
+        println!("announce:    {}", printable(tracker));
     }
     let piece_length = info
         .get_int(b"piece length")
@@ -108,7 +124,7 @@ fn torrent_section(path: &std::path::Path) -> Result<(), String> {
 
 /// `(path, length)` of each file: single-file, v1 `files` list, or v2 `file tree`.
 fn list_files(info: &Dict<'_>) -> Result<Vec<(String, i64)>, String> {
-    let name = String::from_utf8_lossy(info.get_bytes(b"name").unwrap_or_default()).into_owned();
+    let name = printable(info.get_bytes(b"name").unwrap_or_default());
     if let Some(files) = info.get_list(b"files") {
         let mut out = Vec::new();
         for file in files {
@@ -120,7 +136,7 @@ fn list_files(info: &Dict<'_>) -> Result<Vec<(String, i64)>, String> {
                 .get_list(b"path")
                 .ok_or("a file has no 'path'")?
                 .iter()
-                .map(|p| String::from_utf8_lossy(p.as_bytes().unwrap_or_default()).into_owned())
+                .map(|p| printable(p.as_bytes().unwrap_or_default()))
                 .collect();
             out.push((format!("{name}/{}", parts.join("/")), len));
         }
@@ -134,7 +150,7 @@ fn list_files(info: &Dict<'_>) -> Result<Vec<(String, i64)>, String> {
         while let Some((prefix, dir)) = stack.pop() {
             for (key, child) in dir.iter().collect::<Vec<_>>().into_iter().rev() {
                 let Value::Dict(child) = child else { continue };
-                let path = format!("{prefix}/{}", String::from_utf8_lossy(key));
+                let path = format!("{prefix}/{}", printable(key));
                 if key.is_empty() {
                     let len = child.get_int(b"length").unwrap_or(0);
                     out.push((prefix.clone(), len));

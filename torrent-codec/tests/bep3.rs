@@ -167,7 +167,7 @@ fn each_strict_error_has_its_kind_and_offset() {
         (b"i00e", Error::IntegerLeadingZero { offset: 0 }),
         (b"i-03e", Error::IntegerLeadingZero { offset: 0 }),
         (b"i-0e", Error::NegativeZero { offset: 0 }),
-        (b"i-00e", Error::NegativeZero { offset: 0 }),
+        (b"i-00e", Error::IntegerLeadingZero { offset: 0 }),
         (
             b"3x:abc",
             Error::InvalidLength {
@@ -219,6 +219,32 @@ fn incomplete_is_distinguished_from_malformed() {
     }
     for input in [&b"i1x"[..], b"x", b"d1:ae", b"i03e", b"i1e "] {
         assert!(!decode(input).unwrap_err().is_incomplete(), "{input:?}");
+    }
+    // Prefixes no further input can repair are errors at once, not "incomplete".
+    let never: &[(&[u8], Error)] = &[
+        (b"i01", Error::IntegerLeadingZero { offset: 0 }),
+        (b"i00", Error::IntegerLeadingZero { offset: 0 }),
+        (b"i-0", Error::NegativeZero { offset: 0 }),
+        (b"li-01", Error::IntegerLeadingZero { offset: 1 }),
+        (
+            b"i99999999999999999999",
+            Error::IntegerOverflow { offset: 0 },
+        ),
+        (b"01", Error::LengthLeadingZero { offset: 0 }),
+        (b"d1:a00", Error::LengthLeadingZero { offset: 4 }),
+    ];
+    for (input, err) in never {
+        assert_eq!(decode(input).as_ref().err(), Some(err), "{input:?}");
+    }
+    // Tolerant mode accepts leading zeros, so those prefixes can still complete.
+    for input in [&b"i01"[..], b"i-0", b"01", b"i-01"] {
+        assert!(
+            Decoder::tolerant()
+                .decode(input)
+                .unwrap_err()
+                .is_incomplete(),
+            "{input:?}"
+        );
     }
 }
 
@@ -452,4 +478,47 @@ fn errors_and_tolerations_display_what_and_where() {
         Tolerated::TrailingBytes { offset: 3, len: 1 }.to_string(),
         "1 trailing bytes ignored at offset 3"
     );
+}
+
+#[test]
+fn deep_values_compare_format_encode_and_convert_without_recursion() {
+    let depth = 200_000;
+    let limits = Limits::default().with_max_depth(depth);
+    let mut canonical = vec![b'l'; depth];
+    canonical.extend_from_slice(b"i1e");
+    canonical.extend(std::iter::repeat_n(b'e', depth));
+    let mut padded = vec![b'l'; depth];
+    padded.extend_from_slice(b"i01e");
+    padded.extend(std::iter::repeat_n(b'e', depth));
+
+    let a = Decoder::strict()
+        .with_limits(limits)
+        .decode(&canonical)
+        .unwrap()
+        .value;
+    let b = Decoder::tolerant()
+        .with_limits(limits)
+        .decode(&padded)
+        .unwrap()
+        .value;
+    // Raw bytes differ only at the deepest level: equality must walk all the way down.
+    assert_eq!(a, b);
+    assert_eq!(b.to_bencode(), canonical);
+    assert_eq!(a.tokens().count(), 2 * depth + 1);
+    let debug = format!("{a:?}");
+    assert_eq!(debug.len(), 2 * depth + 1);
+    assert!(debug.starts_with("[[[") && debug.contains("[1]"));
+    // Owned conversion and comparison are iterative too. (Dropping a deep OwnedValue
+    // recurses, as for any nested Vec; forget it instead of dropping it here.)
+    let owned = a.to_owned_value();
+    assert_eq!(a, owned);
+    assert_eq!(owned.to_bencode(), canonical);
+    std::mem::forget(owned);
+}
+
+#[test]
+fn encode_more_byte_string_types() {
+    assert_eq!(b"spam".to_bencode(), b"4:spam");
+    assert_eq!(b"spam".to_vec().to_bencode(), b"4:spam");
+    assert_eq!(String::from("spam").to_bencode(), b"4:spam");
 }

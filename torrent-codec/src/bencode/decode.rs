@@ -23,11 +23,12 @@ pub const INLINE_DEPTH: usize = 128;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub struct Limits {
-    /// Most lists and dictionaries open at once. Default 100, as libtorrent's `bdecode`.
+    /// Most lists and dictionaries open at once. Default 100, libtorrent's default
+    /// depth limit (which libtorrent applies one level earlier: it refuses the 100th).
     pub max_depth: usize,
     /// Most values in one input, counting every integer, byte string, list, dictionary
-    /// and dictionary key. Default 3,000,000, as libtorrent's `max_decode_tokens` for
-    /// torrent files.
+    /// and dictionary key (not the closing `e`s, which libtorrent's token count also
+    /// includes). Default 3,000,000, libtorrent's `max_decode_tokens` for torrent files.
     pub max_items: usize,
 }
 
@@ -65,9 +66,12 @@ pub enum Mode {
     /// increasing, nothing after the top-level value. The default.
     #[default]
     Strict,
-    /// Accept what libtorrent's decoder tolerates as soft errors (leading zeros in
-    /// integers and lengths, unsorted and duplicate keys, bytes after the top-level
-    /// value) and report each one as a [`Tolerated`]. Everything else stays an error.
+    /// Accept the soft errors libtorrent's decoder tolerates (leading zeros in integers
+    /// and lengths, unsorted and duplicate keys) and the bytes after the top-level value
+    /// that libtorrent ignores, reporting each one as a [`Tolerated`]. Everything else
+    /// stays an error, including `i-0e`, which libtorrent accepts silently. A key equal
+    /// to the one before it is a duplicate; a repeat further away is reported as an
+    /// unsorted key (it necessarily breaks the order somewhere before it).
     Tolerant,
 }
 
@@ -92,7 +96,7 @@ pub struct Decoder {
 }
 
 /// A decoded value with what the decoder tolerated to get it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct Decoded<'a> {
     /// The top-level value, borrowing the input.
@@ -166,7 +170,10 @@ impl Decoder {
     /// that carry raw bytes after a bencoded header, as BEP 9 `ut_metadata` data
     /// messages do).
     ///
-    /// Tolerated deviations inside the value are passed to `on_tolerated`.
+    /// Tolerated deviations inside the value are passed to `on_tolerated` as they are
+    /// found, so an input that fails later (or turns out incomplete) may already have
+    /// reported some; a caller retrying on [`Error::is_incomplete`] should discard
+    /// what an unsuccessful attempt reported.
     ///
     /// ```
     /// use torrent_codec::bencode::Decoder;
@@ -438,6 +445,10 @@ impl Scan<'_, '_> {
     }
 
     /// Validates the integer whose `i` is at `start`; returns the offset after its `e`.
+    ///
+    /// Problems no further input could fix (overflow; in strict mode a leading zero or
+    /// `-0`) are reported as soon as they are seen, even before the closing `e`, so
+    /// [`Error::is_incomplete`] is only true when more input could help.
     fn integer(&mut self, start: usize) -> Result<usize, Error> {
         let input = self.input;
         let mut pos = start + 1;
@@ -446,40 +457,43 @@ impl Scan<'_, '_> {
             pos += 1;
         }
         let digits = pos;
-        let mut magnitude: u64 = 0;
-        let mut overflow = false;
-        while let Some(&c) = input.get(pos) {
-            if !c.is_ascii_digit() {
-                break;
-            }
-            match magnitude
-                .checked_mul(10)
-                .and_then(|m| m.checked_add(u64::from(c - b'0')))
-            {
-                Some(m) => magnitude = m,
-                None => overflow = true,
-            }
-            pos += 1;
-        }
-        match input.get(pos) {
-            None => return Err(Error::UnexpectedEof { offset: pos }),
-            Some(b'e') => {}
-            Some(&byte) => return Err(Error::InvalidInteger { offset: pos, byte }),
-        }
-        let count = pos - digits;
-        if count == 0 {
-            return Err(Error::EmptyInteger { offset: start });
-        }
-        if negative && magnitude == 0 {
-            return Err(Error::NegativeZero { offset: start });
-        }
         let limit = if negative {
             i64::MIN.unsigned_abs()
         } else {
             i64::MAX as u64
         };
-        if overflow || magnitude > limit {
-            return Err(Error::IntegerOverflow { offset: start });
+        let mut magnitude: u64 = 0;
+        while let Some(&c) = input.get(pos) {
+            if !c.is_ascii_digit() {
+                break;
+            }
+            if !self.tolerant && pos == digits + 1 && input.get(digits) == Some(&b'0') {
+                return Err(Error::IntegerLeadingZero { offset: start });
+            }
+            magnitude = match magnitude
+                .checked_mul(10)
+                .and_then(|m| m.checked_add(u64::from(c - b'0')))
+            {
+                Some(m) if m <= limit => m,
+                _ => return Err(Error::IntegerOverflow { offset: start }),
+            };
+            pos += 1;
+        }
+        let count = pos - digits;
+        match input.get(pos) {
+            None if !self.tolerant && negative && count == 1 && magnitude == 0 => {
+                // `i-0` can only continue as `-0` or `-0<digits>`: both forbidden.
+                return Err(Error::NegativeZero { offset: start });
+            }
+            None => return Err(Error::UnexpectedEof { offset: pos }),
+            Some(b'e') => {}
+            Some(&byte) => return Err(Error::InvalidInteger { offset: pos, byte }),
+        }
+        if count == 0 {
+            return Err(Error::EmptyInteger { offset: start });
+        }
+        if negative && magnitude == 0 {
+            return Err(Error::NegativeZero { offset: start });
         }
         if count > 1 && input.get(digits) == Some(&b'0') {
             self.deviation(Tolerated::IntegerLeadingZero { offset: start })?;
@@ -496,6 +510,9 @@ impl Scan<'_, '_> {
         while let Some(&c) = input.get(pos) {
             if !c.is_ascii_digit() {
                 break;
+            }
+            if !self.tolerant && pos == start + 1 && input.get(start) == Some(&b'0') {
+                return Err(Error::LengthLeadingZero { offset: start });
             }
             declared = declared
                 .saturating_mul(10)

@@ -1,11 +1,10 @@
 //! Canonical encoder: integers without leading zeros, dictionary keys sorted and
 //! unique. Iterative, so deep values cannot overflow the stack.
 
-use alloc::collections::btree_map;
 use alloc::vec::Vec;
 
 use super::owned::OwnedValue;
-use super::value::{Dict, DictIter, List, ListIter, Value};
+use super::value::{Dict, DictIter, List, ListIter, Token, Value};
 
 /// Writes a value as canonical bencode.
 ///
@@ -141,8 +140,31 @@ fn open_view<'a>(v: Value<'a>, out: &mut Vec<u8>, stack: &mut Vec<ViewFrame<'a>>
     }
 }
 
+/// Writes a token stream canonically: integers and lengths without leading zeros.
+/// Keys are written in stream order, so the stream must already be in canonical key
+/// order.
+fn encode_tokens<'a>(tokens: impl Iterator<Item = Token<'a>>, out: &mut Vec<u8>) {
+    for token in tokens {
+        match token {
+            Token::Integer(i) => write_int(out, i),
+            Token::Bytes(b) => write_bytes(out, b),
+            Token::ListStart => out.push(b'l'),
+            Token::DictStart => out.push(b'd'),
+            Token::End => out.push(b'e'),
+        }
+    }
+}
+
 impl Encode for Value<'_> {
+    /// Linear in the input when its keys are known sorted (strict decoding, or tolerant
+    /// decoding that tolerated no key-order deviation). Otherwise each dictionary's
+    /// entries are collected, sorted and de-duplicated, and nested containers are
+    /// re-scanned once per enclosing level: bounded by the depth limit.
     fn encode_to(&self, out: &mut Vec<u8>) {
+        if self.keys_sorted() {
+            encode_tokens(self.tokens(), out);
+            return;
+        }
         let mut stack = Vec::new();
         open_view(*self, out, &mut stack);
         while let Some(top) = stack.last_mut() {
@@ -179,48 +201,27 @@ impl Encode for Dict<'_> {
     }
 }
 
-enum OwnedFrame<'a> {
-    List(core::slice::Iter<'a, OwnedValue>),
-    Dict(btree_map::Iter<'a, Vec<u8>, OwnedValue>),
-}
-
-fn open_owned<'a>(v: &'a OwnedValue, out: &mut Vec<u8>, stack: &mut Vec<OwnedFrame<'a>>) {
-    match v {
-        OwnedValue::Integer(i) => write_int(out, *i),
-        OwnedValue::Bytes(b) => write_bytes(out, b),
-        OwnedValue::List(l) => {
-            out.push(b'l');
-            stack.push(OwnedFrame::List(l.iter()));
-        }
-        OwnedValue::Dict(d) => {
-            out.push(b'd');
-            stack.push(OwnedFrame::Dict(d.iter()));
-        }
+impl Encode for OwnedValue {
+    fn encode_to(&self, out: &mut Vec<u8>) {
+        encode_tokens(self.tokens(), out);
     }
 }
 
-impl Encode for OwnedValue {
+impl Encode for Vec<u8> {
     fn encode_to(&self, out: &mut Vec<u8>) {
-        let mut stack = Vec::new();
-        open_owned(self, out, &mut stack);
-        while let Some(top) = stack.last_mut() {
-            let next = match top {
-                OwnedFrame::List(it) => it.next().map(|v| (None, v)),
-                OwnedFrame::Dict(it) => it.next().map(|(k, v)| (Some(k.as_slice()), v)),
-            };
-            match next {
-                Some((key, value)) => {
-                    if let Some(k) = key {
-                        write_bytes(out, k);
-                    }
-                    open_owned(value, out, &mut stack);
-                }
-                None => {
-                    out.push(b'e');
-                    stack.pop();
-                }
-            }
-        }
+        write_bytes(out, self);
+    }
+}
+
+impl<const N: usize> Encode for [u8; N] {
+    fn encode_to(&self, out: &mut Vec<u8>) {
+        write_bytes(out, self);
+    }
+}
+
+impl Encode for alloc::string::String {
+    fn encode_to(&self, out: &mut Vec<u8>) {
+        write_bytes(out, self.as_bytes());
     }
 }
 

@@ -178,9 +178,10 @@ impl Error {
 /// A deviation from canonical bencode that [`Mode::Tolerant`](super::Mode::Tolerant)
 /// accepted, with where it was found.
 ///
-/// These are exactly the "soft errors" libtorrent's decoder tolerates. A caller that
-/// must refuse them in some context (libtorrent refuses any of them inside a v2 torrent)
-/// turns one into the strict error with [`Tolerated::to_error`].
+/// These are the "soft errors" libtorrent's decoder reports and tolerates, plus the
+/// trailing bytes it ignores. A caller that must refuse them in some context
+/// (libtorrent refuses any soft error inside a v2 torrent) turns one into the strict
+/// error with [`Tolerated::to_error`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Tolerated {

@@ -12,6 +12,9 @@
 //! [`Mode::Tolerant`] accepts the deviations libtorrent tolerates and reports each as a
 //! [`Tolerated`]. [`Limits`] bound nesting depth and item count.
 //!
+//! Walking, comparing, formatting and encoding views never recurse: [`Value::tokens`]
+//! is a single cursor over the validated input.
+//!
 //! ```
 //! use torrent_codec::bencode::{decode, Decoder, Error, Tolerated};
 //!
@@ -47,5 +50,5 @@ mod value;
 pub use decode::{Decoded, Decoder, INLINE_DEPTH, Limits, Mode, decode, decode_tolerant};
 pub use encode::{Encode, write_bytes, write_int};
 pub use error::{Error, Tolerated};
-pub use owned::OwnedValue;
-pub use value::{Dict, DictIter, Kind, List, ListIter, Value};
+pub use owned::{OwnedTokens, OwnedValue};
+pub use value::{Dict, DictIter, Kind, List, ListIter, Token, Tokens, Value};

@@ -5,7 +5,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
-use super::value::{Kind, ShowBytes};
+use super::value::{Kind, Token, fmt_tokens};
 
 /// A bencode value that owns its data. Dictionaries are `BTreeMap`s, so keys are
 /// unique and iterate in the sorted order canonical bencode needs.
@@ -22,9 +22,11 @@ use super::value::{Kind, ShowBytes};
 /// assert_eq!(OwnedValue::Dict(dict).to_bencode(), b"d3:cowli1e3:mooe4:spam4:eggse");
 /// ```
 ///
-/// Dropping a very deeply nested `OwnedValue` recurses once per level, as any nested
-/// `Vec` does; values produced by the decoder are bounded by its depth limit.
-#[derive(Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+/// Encoding, comparing (`==`), formatting (`{:?}`), [`OwnedValue::tokens`] and
+/// building from a view are iterative. `Clone` and `Drop` recurse once per nesting
+/// level, as for any nested `Vec`: values from the decoder are bounded by its depth
+/// limit (default 100), but do not build owned values nested tens of thousands deep.
+#[derive(Clone)]
 pub enum OwnedValue {
     /// An integer.
     Integer(i64),
@@ -90,6 +92,133 @@ impl OwnedValue {
     }
 }
 
+impl OwnedValue {
+    /// Walks the value depth-first as [`Token`]s (dictionaries in key order), without
+    /// recursion.
+    pub fn tokens(&self) -> OwnedTokens<'_> {
+        OwnedTokens {
+            stack: Vec::new(),
+            next: Some(self),
+        }
+    }
+
+    /// Builds a value from a well-formed token stream (as [`Value::tokens`] yields);
+    /// of duplicate keys the first occurrence is kept. Linear and iterative.
+    ///
+    /// [`Value::tokens`]: super::Value::tokens
+    pub(super) fn from_tokens<'a>(tokens: impl Iterator<Item = Token<'a>>) -> OwnedValue {
+        enum Open {
+            List(Vec<OwnedValue>),
+            Dict(BTreeMap<Vec<u8>, OwnedValue>, Option<Vec<u8>>),
+        }
+        let mut stack: Vec<Open> = Vec::new();
+        for token in tokens {
+            let done = match token {
+                Token::Integer(i) => OwnedValue::Integer(i),
+                Token::Bytes(b) => {
+                    if let Some(Open::Dict(_, key @ None)) = stack.last_mut() {
+                        *key = Some(b.to_vec());
+                        continue;
+                    }
+                    OwnedValue::Bytes(b.to_vec())
+                }
+                Token::ListStart => {
+                    stack.push(Open::List(Vec::new()));
+                    continue;
+                }
+                Token::DictStart => {
+                    stack.push(Open::Dict(BTreeMap::new(), None));
+                    continue;
+                }
+                Token::End => match stack.pop() {
+                    Some(Open::List(items)) => OwnedValue::List(items),
+                    Some(Open::Dict(map, _)) => OwnedValue::Dict(map),
+                    None => continue,
+                },
+            };
+            match stack.last_mut() {
+                None => return done,
+                Some(Open::List(items)) => items.push(done),
+                Some(Open::Dict(map, key)) => {
+                    if let Some(k) = key.take() {
+                        map.entry(k).or_insert(done);
+                    }
+                }
+            }
+        }
+        // Only reached with a truncated stream; views always yield complete ones.
+        match stack.into_iter().next() {
+            Some(Open::List(items)) => OwnedValue::List(items),
+            Some(Open::Dict(map, _)) => OwnedValue::Dict(map),
+            None => OwnedValue::List(Vec::new()),
+        }
+    }
+}
+
+/// Depth-first walk over an [`OwnedValue`]: see [`OwnedValue::tokens`].
+#[derive(Debug, Clone)]
+pub struct OwnedTokens<'a> {
+    stack: Vec<OwnedFrame<'a>>,
+    next: Option<&'a OwnedValue>,
+}
+
+#[derive(Debug, Clone)]
+enum OwnedFrame<'a> {
+    List(core::slice::Iter<'a, OwnedValue>),
+    Dict(alloc::collections::btree_map::Iter<'a, Vec<u8>, OwnedValue>),
+}
+
+impl<'a> OwnedTokens<'a> {
+    fn open(&mut self, v: &'a OwnedValue) -> Token<'a> {
+        match v {
+            OwnedValue::Integer(i) => Token::Integer(*i),
+            OwnedValue::Bytes(b) => Token::Bytes(b),
+            OwnedValue::List(l) => {
+                self.stack.push(OwnedFrame::List(l.iter()));
+                Token::ListStart
+            }
+            OwnedValue::Dict(d) => {
+                self.stack.push(OwnedFrame::Dict(d.iter()));
+                Token::DictStart
+            }
+        }
+    }
+}
+
+impl<'a> Iterator for OwnedTokens<'a> {
+    type Item = Token<'a>;
+
+    fn next(&mut self) -> Option<Token<'a>> {
+        if let Some(v) = self.next.take() {
+            return Some(self.open(v));
+        }
+        let step = match self.stack.last_mut()? {
+            OwnedFrame::List(it) => it.next().map(|v| (None, v)),
+            OwnedFrame::Dict(it) => it.next().map(|(k, v)| (Some(k), v)),
+        };
+        match step {
+            Some((None, v)) => Some(self.open(v)),
+            Some((Some(k), v)) => {
+                self.next = Some(v);
+                Some(Token::Bytes(k))
+            }
+            None => {
+                self.stack.pop();
+                Some(Token::End)
+            }
+        }
+    }
+}
+
+impl PartialEq for OwnedValue {
+    /// Structural equality, compared token by token without recursion.
+    fn eq(&self, other: &Self) -> bool {
+        self.tokens().eq(other.tokens())
+    }
+}
+
+impl Eq for OwnedValue {}
+
 impl From<i64> for OwnedValue {
     fn from(v: i64) -> Self {
         OwnedValue::Integer(v)
@@ -134,14 +263,6 @@ impl From<BTreeMap<Vec<u8>, OwnedValue>> for OwnedValue {
 
 impl fmt::Debug for OwnedValue {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            OwnedValue::Integer(i) => fmt::Debug::fmt(i, f),
-            OwnedValue::Bytes(b) => fmt::Debug::fmt(&ShowBytes(b), f),
-            OwnedValue::List(l) => f.debug_list().entries(l).finish(),
-            OwnedValue::Dict(d) => f
-                .debug_map()
-                .entries(d.iter().map(|(k, v)| (ShowBytes(k), v)))
-                .finish(),
-        }
+        fmt_tokens(self.tokens(), f)
     }
 }

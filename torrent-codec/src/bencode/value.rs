@@ -4,7 +4,6 @@
 //! never fails; the readers below still treat every index as fallible, so a broken
 //! invariant ends an iteration early instead of panicking.
 
-use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 use core::fmt;
 
@@ -74,6 +73,75 @@ impl fmt::Display for Kind {
     }
 }
 
+/// One step of a depth-first walk over a value: see [`Value::tokens`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Token<'a> {
+    /// An integer.
+    Integer(i64),
+    /// A byte string: a value, or a key when it stands at an even position inside a
+    /// dictionary.
+    Bytes(&'a [u8]),
+    /// The start of a list; its items follow, then [`Token::End`].
+    ListStart,
+    /// The start of a dictionary; keys and values alternate, then [`Token::End`].
+    DictStart,
+    /// The end of the innermost open list or dictionary.
+    End,
+}
+
+/// Depth-first walk over a validated value, one [`Token`] at a time: a single cursor
+/// over the input, so a whole walk costs time linear in the input, needs no stack and
+/// allocates nothing, however deep the nesting.
+#[derive(Clone, Debug)]
+pub struct Tokens<'a> {
+    raw: &'a [u8],
+    pos: usize,
+    depth: usize,
+    done: bool,
+}
+
+impl<'a> Iterator for Tokens<'a> {
+    type Item = Token<'a>;
+
+    #[inline]
+    fn next(&mut self) -> Option<Token<'a>> {
+        if self.done {
+            return None;
+        }
+        let token = match *self.raw.get(self.pos)? {
+            b'l' => {
+                self.pos += 1;
+                self.depth += 1;
+                Token::ListStart
+            }
+            b'd' => {
+                self.pos += 1;
+                self.depth += 1;
+                Token::DictStart
+            }
+            b'e' => {
+                self.pos += 1;
+                self.depth = self.depth.saturating_sub(1);
+                Token::End
+            }
+            b'i' => {
+                let (value, end) = int_at(self.raw, self.pos)?;
+                self.pos = end;
+                Token::Integer(value)
+            }
+            _ => {
+                let (bytes, end) = bytes_at(self.raw, self.pos)?;
+                self.pos = end;
+                Token::Bytes(bytes)
+            }
+        };
+        self.done = self.depth == 0;
+        Some(token)
+    }
+}
+
+impl core::iter::FusedIterator for Tokens<'_> {}
+
 /// A bencode list borrowed from its input; iterate it with [`List::iter`].
 #[derive(Clone, Copy)]
 pub struct List<'a> {
@@ -110,6 +178,37 @@ impl<'a> Value<'a> {
             Value::Bytes { .. } => Kind::Bytes,
             Value::List(_) => Kind::List,
             Value::Dict(_) => Kind::Dict,
+        }
+    }
+
+    /// Walks the value depth-first as [`Token`]s, in input order (duplicate keys
+    /// included), without recursion or allocation.
+    ///
+    /// ```
+    /// use torrent_codec::bencode::{decode, Token};
+    /// let v = decode(b"d1:ali1eee").unwrap();
+    /// let tokens: Vec<Token<'_>> = v.tokens().collect();
+    /// assert_eq!(
+    ///     tokens,
+    ///     [Token::DictStart, Token::Bytes(b"a"), Token::ListStart, Token::Integer(1), Token::End, Token::End]
+    /// );
+    /// ```
+    pub fn tokens(&self) -> Tokens<'a> {
+        Tokens {
+            raw: self.raw(),
+            pos: 0,
+            depth: 0,
+            done: false,
+        }
+    }
+
+    /// True when every dictionary inside is known to have unique, sorted keys (see
+    /// [`Dict::keys_sorted`]); always true for scalars.
+    pub(super) fn keys_sorted(&self) -> bool {
+        match self {
+            Value::List(l) => l.sorted,
+            Value::Dict(d) => d.sorted,
+            _ => true,
         }
     }
 
@@ -162,57 +261,10 @@ impl<'a> Value<'a> {
     }
 
     /// Copies this value into an [`OwnedValue`] that outlives the input. Duplicate keys
-    /// keep their first occurrence; unsorted keys come out sorted. Iterative: deep
-    /// values cannot overflow the stack.
+    /// keep their first occurrence; unsorted keys come out sorted. Iterative and linear
+    /// in the input: deep values cannot overflow the stack.
     pub fn to_owned_value(&self) -> OwnedValue {
-        enum Open<'a> {
-            List(Vec<OwnedValue>, ListIter<'a>),
-            Dict(BTreeMap<Vec<u8>, OwnedValue>, DictIter<'a>),
-        }
-        // Each open container remembers the key it will be stored under in its parent.
-        let mut stack: Vec<(Option<&'a [u8]>, Open<'a>)> = Vec::new();
-        let mut pending: Option<(Option<&'a [u8]>, Value<'a>)> = Some((None, *self));
-        loop {
-            let produced = match pending.take() {
-                Some((key, Value::Integer { value, .. })) => (key, OwnedValue::Integer(value)),
-                Some((key, Value::Bytes { bytes, .. })) => (key, OwnedValue::Bytes(bytes.to_vec())),
-                Some((key, Value::List(l))) => {
-                    stack.push((key, Open::List(Vec::new(), l.iter())));
-                    continue;
-                }
-                Some((key, Value::Dict(d))) => {
-                    stack.push((key, Open::Dict(BTreeMap::new(), d.iter())));
-                    continue;
-                }
-                None => {
-                    // Nothing pending means a container is open: advance it.
-                    let next = match stack.last_mut() {
-                        Some((_, Open::List(_, it))) => it.next().map(|v| (None, v)),
-                        Some((_, Open::Dict(_, it))) => it.next().map(|(k, v)| (Some(k), v)),
-                        None => None,
-                    };
-                    if next.is_some() {
-                        pending = next;
-                        continue;
-                    }
-                    match stack.pop() {
-                        Some((key, Open::List(items, _))) => (key, OwnedValue::List(items)),
-                        Some((key, Open::Dict(map, _))) => (key, OwnedValue::Dict(map)),
-                        // Unreachable: the loop returns when the root is produced.
-                        None => return OwnedValue::List(Vec::new()),
-                    }
-                }
-            };
-            match stack.last_mut() {
-                None => return produced.1,
-                Some((_, Open::List(items, _))) => items.push(produced.1),
-                Some((_, Open::Dict(map, _))) => {
-                    if let Some(k) = produced.0 {
-                        map.entry(k.to_vec()).or_insert(produced.1);
-                    }
-                }
-            }
-        }
+        OwnedValue::from_tokens(self.tokens())
     }
 }
 
@@ -317,8 +369,11 @@ impl<'a> Dict<'a> {
         self.raw.len() <= 2
     }
 
-    /// True when the keys are known to be unique and sorted (always, for input decoded
-    /// strictly or holding no tolerated key-order deviation).
+    /// True when every dictionary of the decoded input is known to have unique, sorted
+    /// keys: always after a strict decode, and after a tolerant one that tolerated no
+    /// unsorted or duplicate key. The flag is per decode, not per dictionary: one
+    /// tolerated key-order deviation anywhere makes it false everywhere, and lookups
+    /// then scan whole dictionaries.
     pub fn keys_sorted(&self) -> bool {
         self.sorted
     }
@@ -473,28 +528,35 @@ fn int_end(buf: &[u8], pos: usize) -> Option<usize> {
     Some(p)
 }
 
+/// Reads the validated integer whose `i` is at `pos`: its value and the offset after
+/// its `e`.
+#[inline]
+fn int_at(buf: &[u8], pos: usize) -> Option<(i64, usize)> {
+    let e = int_end(buf, pos)?;
+    let digits = buf.get(pos + 1..e)?;
+    let (negative, digits) = match digits.split_first() {
+        Some((b'-', d)) => (true, d),
+        _ => (false, digits),
+    };
+    // Accumulate negatively so i64::MIN parses without overflow.
+    let mut value: i64 = 0;
+    for &d in digits {
+        value = value
+            .checked_mul(10)?
+            .checked_sub(i64::from(d.wrapping_sub(b'0')))?;
+    }
+    if !negative {
+        value = value.checked_neg()?;
+    }
+    Some((value, e + 1))
+}
+
 /// Reads the validated value starting at `pos` of `buf`: the view and the offset after it.
 #[inline]
 pub(super) fn value_at(buf: &[u8], pos: usize, sorted: bool) -> Option<(Value<'_>, usize)> {
     match *buf.get(pos)? {
         b'i' => {
-            let e = int_end(buf, pos)?;
-            let digits = buf.get(pos + 1..e)?;
-            let (negative, digits) = match digits.split_first() {
-                Some((b'-', d)) => (true, d),
-                _ => (false, digits),
-            };
-            // Accumulate negatively so i64::MIN parses without overflow.
-            let mut value: i64 = 0;
-            for &d in digits {
-                value = value
-                    .checked_mul(10)?
-                    .checked_sub(i64::from(d.wrapping_sub(b'0')))?;
-            }
-            if !negative {
-                value = value.checked_neg()?;
-            }
-            let end = e + 1;
+            let (value, end) = int_at(buf, pos)?;
             Some((
                 Value::Integer {
                     value,
@@ -552,14 +614,10 @@ fn skip_value(buf: &[u8], mut pos: usize) -> Option<usize> {
 }
 
 impl PartialEq for Value<'_> {
+    /// Structural equality in input order (integers by value, byte strings by content,
+    /// dictionary entries pairwise), compared token by token: linear, no recursion.
     fn eq(&self, other: &Self) -> bool {
-        match (self, other) {
-            (Value::Integer { value: a, .. }, Value::Integer { value: b, .. }) => a == b,
-            (Value::Bytes { bytes: a, .. }, Value::Bytes { bytes: b, .. }) => a == b,
-            (Value::List(a), Value::List(b)) => a == b,
-            (Value::Dict(a), Value::Dict(b)) => a == b,
-            _ => false,
-        }
+        self.raw() == other.raw() || self.tokens().eq(other.tokens())
     }
 }
 
@@ -567,7 +625,7 @@ impl Eq for Value<'_> {}
 
 impl PartialEq for List<'_> {
     fn eq(&self, other: &Self) -> bool {
-        self.raw == other.raw || self.iter().eq(other.iter())
+        Value::List(*self) == Value::List(*other)
     }
 }
 
@@ -575,7 +633,7 @@ impl Eq for List<'_> {}
 
 impl PartialEq for Dict<'_> {
     fn eq(&self, other: &Self) -> bool {
-        self.raw == other.raw || self.iter().eq(other.iter())
+        Value::Dict(*self) == Value::Dict(*other)
     }
 }
 
@@ -585,22 +643,10 @@ impl PartialEq<OwnedValue> for Value<'_> {
     /// Compares by meaning: a view of a dictionary with unsorted or duplicate keys
     /// equals the owned dictionary holding the first occurrence of each key.
     fn eq(&self, other: &OwnedValue) -> bool {
-        match (self, other) {
-            (Value::Integer { value: a, .. }, OwnedValue::Integer(b)) => a == b,
-            (Value::Bytes { bytes: a, .. }, OwnedValue::Bytes(b)) => *a == b.as_slice(),
-            (Value::List(a), OwnedValue::List(b)) => {
-                let mut it = a.iter();
-                b.iter().all(|bv| it.next().is_some_and(|av| av == *bv)) && it.next().is_none()
-            }
-            (Value::Dict(a), OwnedValue::Dict(b)) if a.sorted => {
-                let mut it = a.iter();
-                b.iter().all(|(bk, bv)| {
-                    it.next()
-                        .is_some_and(|(ak, av)| ak == bk.as_slice() && av == *bv)
-                }) && it.next().is_none()
-            }
-            (Value::Dict(_), OwnedValue::Dict(_)) => self.to_owned_value() == *other,
-            _ => false,
+        if self.keys_sorted() {
+            self.tokens().eq(other.tokens())
+        } else {
+            self.to_owned_value() == *other
         }
     }
 }
@@ -623,27 +669,62 @@ impl fmt::Debug for ShowBytes<'_> {
     }
 }
 
+/// Formats a token stream as `{"key": [1, "text"]}`, iteratively (the stack of open
+/// containers is a `Vec`, not the call stack).
+pub(super) fn fmt_tokens<'a>(
+    tokens: impl Iterator<Item = Token<'a>>,
+    f: &mut fmt::Formatter<'_>,
+) -> fmt::Result {
+    // (is a dictionary, items written so far) per open container.
+    let mut open: Vec<(bool, usize)> = Vec::new();
+    for token in tokens {
+        if token != Token::End
+            && let Some((is_dict, n)) = open.last_mut()
+        {
+            match (*is_dict, *n) {
+                (_, 0) => {}
+                (true, n) if n % 2 == 1 => f.write_str(": ")?,
+                _ => f.write_str(", ")?,
+            }
+            *n += 1;
+        }
+        match token {
+            Token::Integer(i) => write!(f, "{i}")?,
+            Token::Bytes(b) => fmt::Debug::fmt(&ShowBytes(b), f)?,
+            Token::ListStart => {
+                f.write_str("[")?;
+                open.push((false, 0));
+            }
+            Token::DictStart => {
+                f.write_str("{")?;
+                open.push((true, 0));
+            }
+            Token::End => {
+                let closing = match open.pop() {
+                    Some((true, _)) => "}",
+                    _ => "]",
+                };
+                f.write_str(closing)?;
+            }
+        }
+    }
+    Ok(())
+}
+
 impl fmt::Debug for Value<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self {
-            Value::Integer { value, .. } => fmt::Debug::fmt(value, f),
-            Value::Bytes { bytes, .. } => fmt::Debug::fmt(&ShowBytes(bytes), f),
-            Value::List(l) => fmt::Debug::fmt(l, f),
-            Value::Dict(d) => fmt::Debug::fmt(d, f),
-        }
+        fmt_tokens(self.tokens(), f)
     }
 }
 
 impl fmt::Debug for List<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_list().entries(self.iter()).finish()
+        fmt::Debug::fmt(&Value::List(*self), f)
     }
 }
 
 impl fmt::Debug for Dict<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_map()
-            .entries(self.iter().map(|(k, v)| (ShowBytes(k), v)))
-            .finish()
+        fmt::Debug::fmt(&Value::Dict(*self), f)
     }
 }
