@@ -5,3 +5,6 @@
 
 #[cfg(feature = "torrent-codec")]
 pub use torrent_codec;
+
+#[cfg(feature = "dns-codec")]
+pub use dns_codec;

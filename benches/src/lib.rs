@@ -20,3 +20,16 @@ pub const BENCODE_INPUTS: &[(&str, &[u8])] = &[
         include_bytes!("../../torrent-codec/tests/corpus/rqbit/dht_krpc/find_node_response_2.bin"),
     ),
 ];
+
+/// The DNS messages: (name, bytes). Sources and licences in `data/SOURCES.txt`.
+pub const DNS_INPUTS: &[(&str, &[u8])] = &[
+    (
+        "cname-chain (217 B)",
+        include_bytes!("../data/cname-chain.bin"),
+    ),
+    ("referral (840 B)", include_bytes!("../data/referral.bin")),
+    (
+        "unbound DNSSEC response (4325 B)",
+        include_bytes!("../data/unbound-dnssec-response.bin"),
+    ),
+];
