@@ -7,4 +7,6 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod auth;
 pub mod wire;
+pub mod zone;

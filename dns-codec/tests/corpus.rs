@@ -828,8 +828,6 @@ fn unbound_ldnsrr_wire_matches_presentation() {
             ("NID", 3),
             ("NSAP", 5),
             ("NSAP-PTR", 2),
-            ("OPENPGPKEY", 1),
-            ("SPF", 4),
             ("TALINK", 2),
             ("WKS", 6),
             ("X25", 6),

@@ -1,5 +1,7 @@
 //! Borrowed, validated DNS messages.
 
+use core::net::{Ipv4Addr, Ipv6Addr};
+
 use super::error::Error;
 use super::name::{NameRef, check_name};
 use super::rdata::{EdnsOptions, RData, parse_rdata, skip_name};
@@ -186,7 +188,31 @@ impl<'a> Record<'a> {
     }
 
     /// The typed RDATA.
+    #[inline]
     pub fn data(&self) -> RData<'a> {
+        // Fast paths for the most common, fixed-layout types (validated by parse).
+        let rd = self.rdata();
+        match self.rtype {
+            Rtype::A => {
+                if let [a, b, c, d] = *rd {
+                    return RData::A(Ipv4Addr::new(a, b, c, d));
+                }
+            }
+            Rtype::AAAA => {
+                if let Ok(octets) = <[u8; 16]>::try_from(rd) {
+                    return RData::Aaaa(Ipv6Addr::from(octets));
+                }
+            }
+            Rtype::NS => return RData::Ns(NameRef::new(self.msg, self.rdata_start)),
+            Rtype::CNAME => return RData::Cname(NameRef::new(self.msg, self.rdata_start)),
+            Rtype::PTR => return RData::Ptr(NameRef::new(self.msg, self.rdata_start)),
+            _ => {}
+        }
+        self.data_slow()
+    }
+
+    #[inline(never)]
+    fn data_slow(&self) -> RData<'a> {
         parse_rdata(
             self.msg,
             self.rdata_start,
@@ -386,7 +412,12 @@ impl<'a> Message<'a> {
                     }
                     opt = Some(record);
                 }
-                parse_rdata(buf, rdata, rdata + rdlen, rtype, hops, false)?;
+                match (rtype, rdlen) {
+                    (Rtype::A, 4) | (Rtype::AAAA, 16) => {}
+                    _ => {
+                        parse_rdata(buf, rdata, rdata + rdlen, rtype, hops, false)?;
+                    }
+                }
                 pos = rdata + rdlen;
             }
         }

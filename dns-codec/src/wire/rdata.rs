@@ -1010,7 +1010,21 @@ pub(crate) fn parse_rdata<'a>(
     Ok(data)
 }
 
-impl RData<'_> {
+impl<'a> RData<'a> {
+    /// Validates uncompressed RDATA of type `rtype` (as a zone file or another
+    /// standalone source holds it) and returns its typed view.
+    ///
+    /// ```
+    /// use dns_codec::wire::{RData, Rtype};
+    /// let mx = RData::from_wire(Rtype::MX, b"\x00\x0a\x04mail\x07example\x00").unwrap();
+    /// let RData::Mx(mx) = mx else { panic!() };
+    /// assert_eq!((mx.preference, mx.exchange.to_string().as_str()), (10, "mail.example."));
+    /// ```
+    pub fn from_wire(rtype: Rtype, wire: &'a [u8]) -> Result<RData<'a>, Error> {
+        // No message around it: compression pointers have nothing valid to point to.
+        parse_rdata(wire, 0, wire.len(), rtype, 0, false)
+    }
+
     /// The record type this RDATA belongs to.
     pub fn rtype(&self) -> Rtype {
         match self {

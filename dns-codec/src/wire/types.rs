@@ -136,12 +136,16 @@ code_type! {
         NSEC3PARAM = 51 => "NSEC3PARAM",
         /// TLS certificate association.
         TLSA = 52 => "TLSA",
+        /// OpenPGP public key (RFC 7929).
+        OPENPGPKEY = 61 => "OPENPGPKEY",
         /// Child DS.
         CDS = 59 => "CDS",
         /// Child DNSKEY.
         CDNSKEY = 60 => "CDNSKEY",
         /// Zone message digest.
         ZONEMD = 63 => "ZONEMD",
+        /// Sender policy (RFC 7208; TXT is preferred).
+        SPF = 99 => "SPF",
         /// Service binding.
         SVCB = 64 => "SVCB",
         /// HTTPS service binding.
