@@ -8,6 +8,9 @@
 //! Sections:
 //! 1. BitTorrent: read a `.torrent` file (tolerant bencode, as libtorrent reads them),
 //!    print its name, files, piece count and info-hash(es).
+//! 2. DNS: load a small zone, start the authoritative server on loopback, ask it a few
+//!    questions over UDP and TCP and print the answers. (The queries are built and
+//!    read with the wire layer; the stub-resolver state machine is not written yet.)
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -23,13 +26,159 @@ fn main() -> ExitCode {
         .unwrap_or_else(|| {
             PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("examples/data/sample.torrent")
         });
-    match torrent_section(&torrent) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
-            eprintln!("tour: {}: {e}", torrent.display());
-            ExitCode::FAILURE
-        }
+    if let Err(e) = torrent_section(&torrent) {
+        eprintln!("tour: {}: {e}", torrent.display());
+        return ExitCode::FAILURE;
     }
+    println!();
+    if let Err(e) = dns_section() {
+        eprintln!("tour: DNS: {e}");
+        return ExitCode::FAILURE;
+    }
+    ExitCode::SUCCESS
+}
+
+const TOUR_ZONE: &str = r#"
+$ORIGIN tour.test.
+$TTL 300
+@     SOA   ns hostmaster 2026112201 7200 3600 1209600 60
+@     NS    ns
+@     MX    10 mail
+ns    A     127.0.0.53
+mail  A     127.0.0.25
+www   CNAME web
+web   A     127.0.0.80
+web   AAAA  ::1
+*.dev TXT   "any name under dev answers"
+"#;
+
+/// Section 2: an authoritative server on loopback, queried over UDP and TCP.
+fn dns_section() -> Result<(), String> {
+    use std::sync::Arc;
+
+    use applayer::dns_codec::auth::{Catalog, Zone};
+    use applayer::dns_codec::server::{Server, ServerConfig};
+    use applayer::dns_codec::wire::{
+        Class, Header, Message, MessageBuilder, Name, RData, Rtype, frame_prefix,
+    };
+    use applayer::dns_codec::zone::{ZoneOptions, parse_zone};
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    println!("== DNS: authoritative server for tour.test. on loopback ==");
+    let records = parse_zone(TOUR_ZONE, &ZoneOptions::default()).map_err(|e| e.to_string())?;
+    let zone = Zone::new(records).map_err(|e| e.to_string())?;
+    let catalog = Arc::new(Catalog::new(vec![zone]).map_err(|e| e.to_string())?);
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    runtime.block_on(async move {
+        let server = Server::bind(
+            "127.0.0.1:0".parse().expect("address"),
+            catalog,
+            ServerConfig::default(),
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+        let addr = server.local_addr();
+        println!("listening:   {addr} (UDP and TCP)");
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let running = tokio::spawn(server.run_until(async {
+            let _ = stopped.await;
+        }));
+
+        let build = |id: u16, name: &str, qtype: Rtype| -> Result<Vec<u8>, String> {
+            let name: Name = name.parse().map_err(|e| format!("{e}"))?;
+            let mut buf = vec![0u8; 512];
+            let mut b = MessageBuilder::new(&mut buf);
+            b.set_header(Header {
+                id,
+                ..Header::default()
+            });
+            b.question(name.as_ref(), qtype, Class::IN)
+                .map_err(|e| e.to_string())?;
+            let n = b.finish();
+            buf.truncate(n);
+            Ok(buf)
+        };
+        let show =
+            |transport: &str, name: &str, qtype: Rtype, reply: &[u8]| -> Result<(), String> {
+                let msg = Message::parse(reply).map_err(|e| e.to_string())?;
+                let h = msg.header();
+                println!(
+                    "{transport} {name} {qtype}: {}{}",
+                    msg.rcode(),
+                    if h.aa { ", authoritative" } else { "" }
+                );
+                for r in msg.answers().chain(msg.authority()) {
+                    let data = match r.data() {
+                        RData::A(a) => a.to_string(),
+                        RData::Aaaa(a) => a.to_string(),
+                        RData::Cname(n) | RData::Ns(n) => n.to_string(),
+                        RData::Mx(mx) => format!("{} {}", mx.preference, mx.exchange),
+                        RData::Soa(s) => format!("{} {} serial {}", s.mname, s.rname, s.serial),
+                        RData::Txt(t) => t
+                            .iter()
+                            .map(|s| format!("{:?}", String::from_utf8_lossy(s)))
+                            .collect::<Vec<_>>()
+                            .join(" "),
+                        other => format!("{other:?}"),
+                    };
+                    println!(
+                        "    {:<28} {:>5} {:<6} {data}",
+                        r.name.to_string(),
+                        r.ttl,
+                        r.rtype.to_string()
+                    );
+                }
+                Ok(())
+            };
+
+        let udp = tokio::net::UdpSocket::bind("127.0.0.1:0")
+            .await
+            .map_err(|e| e.to_string())?;
+        let questions = [
+            ("www.tour.test", Rtype::A),
+            ("tour.test", Rtype::MX),
+            ("anything.dev.tour.test", Rtype::TXT),
+            ("missing.tour.test", Rtype::A),
+        ];
+        for (i, (name, qtype)) in questions.iter().enumerate() {
+            udp.send_to(&build(i as u16, name, *qtype)?, addr)
+                .await
+                .map_err(|e| e.to_string())?;
+            let mut reply = [0u8; 1232];
+            let (n, _) =
+                tokio::time::timeout(std::time::Duration::from_secs(5), udp.recv_from(&mut reply))
+                    .await
+                    .map_err(|_| "no UDP reply within 5 s".to_string())?
+                    .map_err(|e| e.to_string())?;
+            show("UDP", name, *qtype, &reply[..n])?;
+        }
+
+        let mut tcp = tokio::net::TcpStream::connect(addr)
+            .await
+            .map_err(|e| e.to_string())?;
+        let q = build(99, "web.tour.test", Rtype::AAAA)?;
+        let mut framed = frame_prefix(q.len()).ok_or("query too long")?.to_vec();
+        framed.extend_from_slice(&q);
+        tcp.write_all(&framed).await.map_err(|e| e.to_string())?;
+        let mut len = [0u8; 2];
+        tcp.read_exact(&mut len).await.map_err(|e| e.to_string())?;
+        let mut reply = vec![0u8; usize::from(u16::from_be_bytes(len))];
+        tcp.read_exact(&mut reply)
+            .await
+            .map_err(|e| e.to_string())?;
+        show("TCP", "web.tour.test", Rtype::AAAA, &reply)?;
+
+        let _ = stop.send(());
+        running
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())?;
+        println!("server stopped");
+        Ok(())
+    })
 }
 
 fn hex(bytes: &[u8]) -> String {

@@ -96,8 +96,84 @@ struct RrSet {
 pub struct Zone {
     apex: Name,
     class: Class,
-    /// Owner names in DNSSEC canonical order, so a name's descendants follow it.
-    nodes: BTreeMap<Name, Vec<RrSet>>,
+    /// Owner names by [`canonical_key`]: DNSSEC canonical order under plain byte
+    /// comparison, and a name's key is a prefix of its descendants' keys.
+    nodes: BTreeMap<Vec<u8>, Vec<RrSet>>,
+}
+
+/// A byte string that sorts like the name in DNSSEC canonical order (RFC 4034 section
+/// 6.1): labels from the right, lowercased, each ended by 0x00, with bytes 0 and 1
+/// escaped as 0x01 followed by the byte plus one, so the terminator sorts first.
+fn canonical_key(name: &NameRef<'_>, out: &mut Vec<u8>) {
+    out.clear();
+    let mut labels: [&[u8]; 8] = [&[]; 8];
+    let mut spill: Vec<&[u8]> = Vec::new();
+    let mut n = 0;
+    for label in name.labels() {
+        if n < labels.len() {
+            labels[n] = label;
+        } else {
+            spill.push(label);
+        }
+        n += 1;
+    }
+    for i in (0..n).rev() {
+        let label = if i < labels.len() {
+            labels[i]
+        } else {
+            spill[i - labels.len()]
+        };
+        for &b in label {
+            let b = b.to_ascii_lowercase();
+            if b <= 1 {
+                out.extend_from_slice(&[1, b + 1]);
+            } else {
+                out.push(b);
+            }
+        }
+        out.push(0);
+    }
+}
+
+/// [`canonical_key`] into a stack buffer (a key is at most 2 bytes per name byte).
+fn stack_key<'k>(name: &Name, buf: &'k mut [u8; 512]) -> &'k [u8] {
+    let wire = name.as_wire();
+    let mut starts = [0u8; 128];
+    let mut n = 0;
+    let mut p = 0;
+    while let Some(&len) = wire.get(p) {
+        if len == 0 || n == starts.len() {
+            break;
+        }
+        starts[n] = p as u8;
+        n += 1;
+        p += 1 + usize::from(len);
+    }
+    let mut w = 0;
+    for &start in starts[..n].iter().rev() {
+        let start = usize::from(start);
+        let len = usize::from(wire[start]);
+        for &b in &wire[start + 1..start + 1 + len] {
+            let b = b.to_ascii_lowercase();
+            if b <= 1 {
+                buf[w] = 1;
+                buf[w + 1] = b + 1;
+                w += 2;
+            } else {
+                buf[w] = b;
+                w += 1;
+            }
+        }
+        buf[w] = 0;
+        w += 1;
+    }
+    &buf[..w]
+}
+
+fn key_of(name: &Name) -> Vec<u8> {
+    let mut key = Vec::with_capacity(name.as_wire().len() + 4);
+    canonical_key(&name.as_ref(), &mut key);
+    key
 }
 
 impl Zone {
@@ -109,7 +185,8 @@ impl Zone {
         }
         let apex = soas[0].owner.clone();
         let class = soas[0].class;
-        let mut nodes: BTreeMap<Name, Vec<RrSet>> = BTreeMap::new();
+        let mut nodes: BTreeMap<Vec<u8>, Vec<RrSet>> = BTreeMap::new();
+        let mut names: Vec<(Vec<u8>, Name)> = Vec::new();
         for r in records {
             if !r.owner.as_ref().is_below_or_at(&apex.as_ref()) {
                 return Err(ZoneLoadError::OutOfZone {
@@ -120,7 +197,11 @@ impl Zone {
             if r.class != class {
                 return Err(ZoneLoadError::MixedClass(Box::new(r.owner)));
             }
-            let sets = nodes.entry(r.owner).or_default();
+            let key = key_of(&r.owner);
+            if !nodes.contains_key(&key) {
+                names.push((key.clone(), r.owner.clone()));
+            }
+            let sets = nodes.entry(key).or_default();
             match sets.iter_mut().find(|s| s.rtype == r.rtype) {
                 Some(set) => {
                     // An RRset has one TTL (RFC 2181 section 5.2): the lowest wins.
@@ -136,18 +217,20 @@ impl Zone {
                 }),
             }
         }
-        for (name, sets) in &nodes {
+        for (key, sets) in &nodes {
+            let name = names.iter().find(|(k, _)| k == key).map(|(_, n)| n);
             let cname = sets.iter().find(|s| s.rtype == Rtype::CNAME);
             let others = sets
                 .iter()
                 .filter(|s| !matches!(s.rtype, Rtype::CNAME | Rtype::RRSIG | Rtype::NSEC))
                 .count();
             if cname.is_some_and(|c| c.rdatas.len() > 1 || others > 0) {
-                return Err(ZoneLoadError::CnameAndOtherData(Box::new(name.clone())));
+                let name = name.cloned().unwrap_or_default();
+                return Err(ZoneLoadError::CnameAndOtherData(Box::new(name)));
             }
         }
         if !nodes
-            .get(&apex)
+            .get(&key_of(&apex))
             .is_some_and(|sets| sets.iter().any(|s| s.rtype == Rtype::NS))
         {
             return Err(ZoneLoadError::NoApexNs(Box::new(apex)));
@@ -165,17 +248,26 @@ impl Zone {
         self.class
     }
 
+    fn node(&self, name: &Name) -> Option<&Vec<RrSet>> {
+        let mut key = [0u8; 512];
+        let key = stack_key(name, &mut key);
+        self.nodes.get(key)
+    }
+
     fn rrset(&self, name: &Name, rtype: Rtype) -> Option<&RrSet> {
-        self.nodes.get(name)?.iter().find(|s| s.rtype == rtype)
+        self.node(name)?.iter().find(|s| s.rtype == rtype)
     }
 
     /// True if `name` owns records or has descendants that do (an empty
-    /// non-terminal exists too, RFC 4592 section 2.2.2).
+    /// non-terminal exists too, RFC 4592 section 2.2.2): a descendant's key starts
+    /// with the name's key.
     fn exists(&self, name: &Name) -> bool {
+        let mut key = [0u8; 512];
+        let key = stack_key(name, &mut key);
         self.nodes
-            .range((Bound::Included(name), Bound::Unbounded))
+            .range::<[u8], _>((Bound::Included(key), Bound::Unbounded))
             .next()
-            .is_some_and(|(n, _)| n.as_ref().is_below_or_at(&name.as_ref()))
+            .is_some_and(|(k, _)| k.starts_with(key))
     }
 
     fn soa(&self) -> Option<&RrSet> {
@@ -202,6 +294,7 @@ impl Zone {
 pub struct Catalog {
     zones: Vec<Zone>,
     udp_payload_size: u16,
+    minimal_responses: bool,
 }
 
 /// Longest CNAME/DNAME chain followed inside the served zones.
@@ -270,7 +363,16 @@ impl Catalog {
         Ok(Catalog {
             zones,
             udp_payload_size: 1232,
+            minimal_responses: false,
         })
+    }
+
+    /// Leaves the zone's NS records (and their addresses) out of the authority section
+    /// of positive answers. By default they are included, as nsd and BIND do for
+    /// authoritative answers; minimal responses are smaller and fit UDP more often.
+    pub fn with_minimal_responses(mut self, minimal: bool) -> Self {
+        self.minimal_responses = minimal;
+        self
     }
 
     /// Sets the largest UDP response the server sends to EDNS requesters (at least
@@ -378,7 +480,7 @@ impl Catalog {
                 &Response::default(),
             ));
         };
-        let response = resolve(zone, &qname, q.qtype);
+        let response = resolve(zone, &qname, q.qtype, !self.minimal_responses);
         let mut h = reply_header(response.rcode);
         h.aa = response.aa;
         Some(self.write(out, limit, h, q, edns.map(|_| our_edns(0)), &response))
@@ -452,7 +554,7 @@ fn error_reply(out: &mut [u8], header: Header, q: Option<Question<'_>>) -> usize
 }
 
 /// Finds the answer to `qname`/`qtype` in `zone`, following CNAMEs and DNAMEs inside it.
-fn resolve<'z>(zone: &'z Zone, qname: &Name, qtype: Rtype) -> Response<'z> {
+fn resolve<'z>(zone: &'z Zone, qname: &Name, qtype: Rtype, authority_ns: bool) -> Response<'z> {
     let mut response = Response {
         aa: true,
         ..Response::default()
@@ -471,6 +573,24 @@ fn resolve<'z>(zone: &'z Zone, qname: &Name, qtype: Rtype) -> Response<'z> {
                 name = next;
             }
         }
+    }
+    // A positive authoritative answer also names the zone's servers (unless the
+    // answer is that very RRset).
+    let answers_apex_ns = response
+        .answer
+        .iter()
+        .any(|r| r.rtype == Rtype::NS && r.owner == zone.apex);
+    // nsd leaves the NS out of DNSSEC key material answers (DS, DNSKEY): so do we.
+    if authority_ns
+        && !matches!(qtype, Rtype::DS | Rtype::DNSKEY)
+        && response.aa
+        && response.rcode == 0
+        && !response.answer.is_empty()
+        && response.authority.is_empty()
+        && !answers_apex_ns
+        && let Some(ns) = zone.rrset(&zone.apex, Rtype::NS)
+    {
+        Response::push_set(&mut response.authority, &zone.apex, ns);
     }
     additional(zone, &mut response);
     response
@@ -536,7 +656,7 @@ fn step<'z>(zone: &'z Zone, name: &Name, qtype: Rtype, response: &mut Response<'
     }
     // The name itself (at the apex or below), or a wildcard.
     // A wildcard's records are answered with the query name as owner (RFC 4592).
-    let owner_sets = match zone.nodes.get(name) {
+    let owner_sets = match zone.node(name) {
         Some(sets) => Some(sets),
         None if zone.exists(name) => None,
         None => match wildcard(zone, name) {
@@ -613,7 +733,7 @@ fn wildcard<'z>(zone: &'z Zone, name: &Name) -> Option<&'z Vec<RrSet>> {
             let mut star = Name::root();
             let _ = star.push_label(b"*");
             star.append(&encloser.as_ref()).ok()?;
-            return zone.nodes.get(&star);
+            return zone.node(&star);
         }
     }
     None

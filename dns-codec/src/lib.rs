@@ -8,5 +8,7 @@ extern crate alloc;
 extern crate std;
 
 pub mod auth;
+#[cfg(feature = "tokio")]
+pub mod server;
 pub mod wire;
 pub mod zone;

@@ -42,9 +42,13 @@ big     TXT   "51234567890123456789012345678901234567890123456789012345678901234
 moved   DNAME web.example.test.
 "#;
 
+/// Minimal responses, so each test sees only what its case adds; the default (the
+/// zone's NS in the authority section, as nsd does) has its own test.
 fn catalog() -> Catalog {
     let records = parse_zone(ZONE, &ZoneOptions::default()).unwrap();
-    Catalog::new(vec![Zone::new(records).unwrap()]).unwrap()
+    Catalog::new(vec![Zone::new(records).unwrap()])
+        .unwrap()
+        .with_minimal_responses(true)
 }
 
 fn query(name: &str, qtype: Rtype, edns: Option<(u16, u8)>) -> Vec<u8> {
@@ -454,7 +458,9 @@ fn most_specific_zone_wins_and_bad_zones_are_refused() {
     let parent = Zone::new(parse_zone(ZONE, &ZoneOptions::default()).unwrap()).unwrap();
     let child_text = "$ORIGIN sub.example.test.\n$TTL 60\n@ SOA ns hm 1 2 3 4 5\n@ NS ns\nns A 192.0.2.200\nhost A 192.0.2.201\n";
     let child = Zone::new(parse_zone(child_text, &ZoneOptions::default()).unwrap()).unwrap();
-    let c = Catalog::new(vec![parent, child]).unwrap();
+    let c = Catalog::new(vec![parent, child])
+        .unwrap()
+        .with_minimal_responses(true);
     let a = ask(&c, "host.sub.example.test", Rtype::A, Transport::Udp);
     assert!(a.msg().header().aa);
     assert_eq!(
@@ -483,4 +489,28 @@ fn most_specific_zone_wins_and_bad_zones_are_refused() {
         ),
         Err(ZoneLoadError::CnameAndOtherData(_))
     ));
+}
+
+#[test]
+fn positive_answers_name_the_zone_servers_by_default() {
+    let records = parse_zone(ZONE, &ZoneOptions::default()).unwrap();
+    let c = Catalog::new(vec![Zone::new(records).unwrap()]).unwrap();
+    let a = ask(&c, "web.example.test", Rtype::A, Transport::Udp);
+    assert_eq!(
+        a.records(),
+        [
+            rec("an", "web.example.test.", Rtype::A, "192.0.2.80"),
+            rec("ns", "example.test.", Rtype::NS, "ns1.example.test."),
+            rec("ns", "example.test.", Rtype::NS, "ns2.elsewhere.test."),
+            rec("ar", "ns1.example.test.", Rtype::A, "192.0.2.53"),
+            rec("ar", "ns1.example.test.", Rtype::AAAA, "2001:db8::53"),
+        ]
+    );
+    // Not for the NS RRset itself, negative answers, referrals, DS or DNSKEY.
+    let a = ask(&c, "example.test", Rtype::NS, Transport::Udp);
+    assert_eq!(a.msg().authority().count(), 0);
+    let a = ask(&c, "nope.example.test", Rtype::A, Transport::Udp);
+    assert_eq!(a.msg().authority().next().unwrap().rtype, Rtype::SOA);
+    let a = ask(&c, "sub.example.test", Rtype::DS, Transport::Udp);
+    assert_eq!(a.msg().authority().count(), 0);
 }

@@ -212,15 +212,16 @@ impl<'a> NameRef<'a> {
     /// Compares in DNSSEC canonical order (RFC 4034 section 6.1): label by label from
     /// the right, each label as lowercase bytes; a name sorts before its subdomains.
     pub fn canonical_cmp(&self, other: &NameRef<'_>) -> Ordering {
-        let mut a: [&[u8]; MAX_LABELS] = [&[]; MAX_LABELS];
-        let mut b: [&[u8]; MAX_LABELS] = [&[]; MAX_LABELS];
-        let na = fill(&mut a, self.labels());
-        let nb = fill(&mut b, other.labels());
-        for (x, y) in a[..na].iter().rev().zip(b[..nb].iter().rev()) {
-            let ord = x
+        // Where each label's length byte is, so labels can be taken from the right.
+        let mut a = [0u16; MAX_LABELS];
+        let mut b = [0u16; MAX_LABELS];
+        let na = label_positions(self.buf, self.start, &mut a);
+        let nb = label_positions(other.buf, other.start, &mut b);
+        for (&pa, &pb) in a[..na].iter().rev().zip(b[..nb].iter().rev()) {
+            let ord = label_at(self.buf, pa)
                 .iter()
                 .map(u8::to_ascii_lowercase)
-                .cmp(y.iter().map(u8::to_ascii_lowercase));
+                .cmp(label_at(other.buf, pb).iter().map(u8::to_ascii_lowercase));
             if ord != Ordering::Equal {
                 return ord;
             }
@@ -229,13 +230,36 @@ impl<'a> NameRef<'a> {
     }
 }
 
-fn fill<'a>(slots: &mut [&'a [u8]], labels: Labels<'a>) -> usize {
+/// Records the offset of each label's length byte of the validated name at `pos`
+/// (following pointers); returns the label count.
+fn label_positions(buf: &[u8], mut pos: usize, out: &mut [u16; MAX_LABELS]) -> usize {
     let mut n = 0;
-    for (slot, label) in slots.iter_mut().zip(labels) {
-        *slot = label;
+    let mut hops = 0u8;
+    while let Some(&b) = buf.get(pos) {
+        if b & 0xC0 == 0xC0 {
+            hops += 1;
+            let Some(&lo) = buf.get(pos + 1) else { break };
+            if hops > 128 {
+                break;
+            }
+            pos = (usize::from(b & 0x3F) << 8) | usize::from(lo);
+            continue;
+        }
+        if b == 0 || n == MAX_LABELS {
+            break;
+        }
+        out[n] = pos as u16;
         n += 1;
+        pos += 1 + usize::from(b);
     }
     n
+}
+
+/// The label whose length byte is at `pos`.
+fn label_at(buf: &[u8], pos: u16) -> &[u8] {
+    let pos = usize::from(pos);
+    let len = buf.get(pos).map_or(0, |&l| usize::from(l));
+    buf.get(pos + 1..pos + 1 + len).unwrap_or_default()
 }
 
 impl PartialEq for NameRef<'_> {
