@@ -9,8 +9,7 @@
 //! 1. BitTorrent: read a `.torrent` file (tolerant bencode, as libtorrent reads them),
 //!    print its name, files, piece count and info-hash(es).
 //! 2. DNS: load a small zone, start the authoritative server on loopback, ask it a few
-//!    questions over UDP and TCP and print the answers. (The queries are built and
-//!    read with the wire layer; the stub-resolver state machine is not written yet.)
+//!    questions with the stub client over UDP and TCP, and print the answers.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -57,12 +56,11 @@ fn dns_section() -> Result<(), String> {
     use std::sync::Arc;
 
     use applayer::dns_codec::auth::{Catalog, Zone};
+    use applayer::dns_codec::client::query_with;
     use applayer::dns_codec::server::{Server, ServerConfig};
-    use applayer::dns_codec::wire::{
-        Class, Header, Message, MessageBuilder, Name, RData, Rtype, frame_prefix,
-    };
+    use applayer::dns_codec::stub::{Protocol, StubConfig};
+    use applayer::dns_codec::wire::{Message, Name, RData, Rtype};
     use applayer::dns_codec::zone::{ZoneOptions, parse_zone};
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
     println!("== DNS: authoritative server for tour.test. on loopback ==");
     let records = parse_zone(TOUR_ZONE, &ZoneOptions::default()).map_err(|e| e.to_string())?;
@@ -87,20 +85,6 @@ fn dns_section() -> Result<(), String> {
             let _ = stopped.await;
         }));
 
-        let build = |id: u16, name: &str, qtype: Rtype| -> Result<Vec<u8>, String> {
-            let name: Name = name.parse().map_err(|e| format!("{e}"))?;
-            let mut buf = vec![0u8; 512];
-            let mut b = MessageBuilder::new(&mut buf);
-            b.set_header(Header {
-                id,
-                ..Header::default()
-            });
-            b.question(name.as_ref(), qtype, Class::IN)
-                .map_err(|e| e.to_string())?;
-            let n = b.finish();
-            buf.truncate(n);
-            Ok(buf)
-        };
         let show =
             |transport: &str, name: &str, qtype: Rtype, reply: &[u8]| -> Result<(), String> {
                 let msg = Message::parse(reply).map_err(|e| e.to_string())?;
@@ -134,42 +118,30 @@ fn dns_section() -> Result<(), String> {
                 Ok(())
             };
 
-        let udp = tokio::net::UdpSocket::bind("127.0.0.1:0")
-            .await
-            .map_err(|e| e.to_string())?;
+        // The stub client: random id and letter case (0x20), answers matched by id,
+        // question and server, retransmission with backoff, TCP when asked or after
+        // a truncated answer.
         let questions = [
-            ("www.tour.test", Rtype::A),
-            ("tour.test", Rtype::MX),
-            ("anything.dev.tour.test", Rtype::TXT),
-            ("missing.tour.test", Rtype::A),
+            ("www.tour.test", Rtype::A, Protocol::Udp),
+            ("tour.test", Rtype::MX, Protocol::Udp),
+            ("anything.dev.tour.test", Rtype::TXT, Protocol::Udp),
+            ("missing.tour.test", Rtype::A, Protocol::Udp),
+            ("web.tour.test", Rtype::AAAA, Protocol::Tcp),
         ];
-        for (i, (name, qtype)) in questions.iter().enumerate() {
-            udp.send_to(&build(i as u16, name, *qtype)?, addr)
+        for (name, qtype, protocol) in questions {
+            let mut config = StubConfig::new(vec![addr]);
+            config.start_protocol = protocol;
+            let qname: Name = name.parse().map_err(|e| format!("{e}"))?;
+            let reply = query_with(config, &qname, qtype)
                 .await
                 .map_err(|e| e.to_string())?;
-            let mut reply = [0u8; 1232];
-            let (n, _) =
-                tokio::time::timeout(std::time::Duration::from_secs(5), udp.recv_from(&mut reply))
-                    .await
-                    .map_err(|_| "no UDP reply within 5 s".to_string())?
-                    .map_err(|e| e.to_string())?;
-            show("UDP", name, *qtype, &reply[..n])?;
+            let transport = if protocol == Protocol::Tcp {
+                "TCP"
+            } else {
+                "UDP"
+            };
+            show(transport, name, qtype, &reply)?;
         }
-
-        let mut tcp = tokio::net::TcpStream::connect(addr)
-            .await
-            .map_err(|e| e.to_string())?;
-        let q = build(99, "web.tour.test", Rtype::AAAA)?;
-        let mut framed = frame_prefix(q.len()).ok_or("query too long")?.to_vec();
-        framed.extend_from_slice(&q);
-        tcp.write_all(&framed).await.map_err(|e| e.to_string())?;
-        let mut len = [0u8; 2];
-        tcp.read_exact(&mut len).await.map_err(|e| e.to_string())?;
-        let mut reply = vec![0u8; usize::from(u16::from_be_bytes(len))];
-        tcp.read_exact(&mut reply)
-            .await
-            .map_err(|e| e.to_string())?;
-        show("TCP", "web.tour.test", Rtype::AAAA, &reply)?;
 
         let _ = stop.send(());
         running

@@ -4,10 +4,13 @@ dig and kdig ask both the same questions over UDP and TCP, and the answers must 
 record for record (status, AA and TC flags, answer, authority and additional
 sections, TTLs included).
 
-Run by scripts/interop (check_dns_dig_nsd) from the repository root, after it has
-installed dig, kdig and nsd and built the `authoritative` example:
+Then our stub client (the `dig` example) asks nsd the same questions, and its
+answers must equal kdig's (both in RFC 3597 generic form), record for record.
 
-    interop_dns.py OUR_BINARY WORKDIR
+Run by scripts/interop (check_dns_dig_nsd) from the repository root, after it has
+installed dig, kdig and nsd and built the `authoritative` and `dig` examples:
+
+    interop_dns.py OUR_SERVER OUR_DIG WORKDIR
 
 Only 127.0.0.0/8 is used. Both servers are started and stopped here, by PID.
 """
@@ -177,7 +180,7 @@ def stop(proc):
 
 
 def main():
-    ours_bin, work = sys.argv[1], Path(sys.argv[2])
+    ours_bin, our_dig, work = sys.argv[1], sys.argv[2], Path(sys.argv[3])
     work.mkdir(parents=True, exist_ok=True)
     (work / "nsd").mkdir(exist_ok=True)
     zone_file = work / "example.test.zone"
@@ -245,11 +248,34 @@ zone:
         badvers = normalise(ask("dig", OURS, "example.test", "A", ["+edns=1", "+noednsneg"], False))
         if badvers["status"] != "BADVERS":
             failures.append(f"EDNS version 1 is not answered BADVERS: {badvers}")
+        # Our stub client against nsd, compared with kdig against nsd.
+        for name, rtype, extra in QUERIES:
+            if extra:
+                continue
+            for tcp in (False, True):
+                host, port = NSD
+                theirs = subprocess.run(
+                    ["kdig", f"@{host}", "-p", str(port), name, rtype, "+norecurse", "+generic",
+                     "+nocookie", "+edns", "+bufsize=1232", "+time=2", "+retry=1"] + (["+tcp"] if tcp else []),
+                    capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL)
+                mine = subprocess.run(
+                    # +no0x20: nsd compresses RDATA names against the question, so a
+                    # mixed-case query would come back with mixed-case RDATA names.
+                    [our_dig, f"@{host}:{port}", name, rtype, "+norecurse", "+generic", "+no0x20"]
+                    + (["+tcp"] if tcp else []),
+                    capture_output=True, text=True, timeout=30, stdin=subprocess.DEVNULL)
+                a, b = normalise(mine.stdout + mine.stderr), normalise(theirs.stdout)
+                compared += 1
+                what = f"stub client {'TCP' if tcp else 'UDP'} {name} {rtype} against nsd"
+                if a["status"] is None:
+                    failures.append(f"{what}: no answer: {mine.stdout}{mine.stderr}")
+                elif a != b:
+                    failures.append(f"{what}:\n    ours: {a}\n    kdig: {b}")
     finally:
         stop(ours)
         stop(nsd)
         log.close()
-    print(f"dns: {compared} queries compared with nsd (dig and kdig, UDP and TCP)")
+    print(f"dns: {compared} queries compared with nsd (dig, kdig and our stub client; UDP and TCP)")
     for f in failures:
         print("MISMATCH", f)
     if failures:

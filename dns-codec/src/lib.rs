@@ -9,6 +9,10 @@ extern crate std;
 
 pub mod auth;
 #[cfg(feature = "tokio")]
+pub mod client;
+#[cfg(feature = "tokio")]
 pub mod server;
+#[cfg(feature = "std")]
+pub mod stub;
 pub mod wire;
 pub mod zone;

@@ -105,6 +105,19 @@ async fn answers_over_udp_and_pipelined_tcp_then_shuts_down() {
         "connection closed without a reply"
     );
 
+    // The tokio stub client, over UDP and (asked for) TCP.
+    let name: Name = "www.example.test".parse().unwrap();
+    let reply = dns_codec::client::query(addr, &name, Rtype::A)
+        .await
+        .unwrap();
+    assert_eq!(Message::parse(&reply).unwrap().answers().count(), 1);
+    let mut config = dns_codec::stub::StubConfig::new(vec![addr]);
+    config.start_protocol = dns_codec::stub::Protocol::Tcp;
+    let reply = dns_codec::client::query_with(config, &name, Rtype::A)
+        .await
+        .unwrap();
+    assert_eq!(Message::parse(&reply).unwrap().answers().count(), 1);
+
     // Graceful shutdown: the server returns.
     let idle = TcpStream::connect(addr).await.unwrap();
     stop.send(()).unwrap();

@@ -437,114 +437,7 @@ impl<'b> MessageBuilder<'b> {
     }
 
     fn put_rdata(&mut self, data: &RData<'_>) -> Result<(), ()> {
-        // RFC 3597 section 4: compress only in the RFC 1035 types.
-        match *data {
-            RData::A(a) => self.put(&a.octets()),
-            RData::Aaaa(a) => self.put(&a.octets()),
-            RData::Ns(n) | RData::Cname(n) | RData::Ptr(n) => self.put_name(n, true),
-            RData::Dname(n) => self.put_name(n, false),
-            RData::Mx(mx) => {
-                self.put(&mx.preference.to_be_bytes())?;
-                self.put_name(mx.exchange, true)
-            }
-            RData::Txt(t) => self.put(t.as_wire()),
-            RData::Soa(s) => {
-                self.put_name(s.mname, true)?;
-                self.put_name(s.rname, true)?;
-                for v in [s.serial, s.refresh, s.retry, s.expire, s.minimum] {
-                    self.put(&v.to_be_bytes())?;
-                }
-                Ok(())
-            }
-            RData::Srv(s) => {
-                for v in [s.priority, s.weight, s.port] {
-                    self.put(&v.to_be_bytes())?;
-                }
-                self.put_name(s.target, false)
-            }
-            RData::Caa(c) => {
-                self.put(&[c.flags, c.tag.len() as u8])?;
-                self.put(c.tag)?;
-                self.put(c.value)
-            }
-            RData::Naptr(n) => {
-                self.put(&n.order.to_be_bytes())?;
-                self.put(&n.preference.to_be_bytes())?;
-                for s in [n.flags, n.services, n.regexp] {
-                    self.put(&[u8::try_from(s.len()).map_err(|_| ())?])?;
-                    self.put(s)?;
-                }
-                self.put_name(n.replacement, false)
-            }
-            RData::Svcb(s) | RData::Https(s) => {
-                self.put(&s.priority.to_be_bytes())?;
-                self.put_name(s.target, false)?;
-                self.put(s.params.as_wire())
-            }
-            RData::Opt(o) => self.put(o.as_wire()),
-            RData::Ds(d) => {
-                self.put(&d.key_tag.to_be_bytes())?;
-                self.put(&[d.algorithm, d.digest_type])?;
-                self.put(d.digest)
-            }
-            RData::Dnskey(k) => {
-                self.put(&k.flags.to_be_bytes())?;
-                self.put(&[k.protocol, k.algorithm])?;
-                self.put(k.public_key)
-            }
-            RData::Md(n) | RData::Mf(n) | RData::Mb(n) | RData::Mg(n) | RData::Mr(n) => {
-                self.put_name(n, true)
-            }
-            RData::Minfo(m) => {
-                self.put_name(m.rmailbx, true)?;
-                self.put_name(m.emailbx, true)
-            }
-            RData::Rp(r) => {
-                self.put_name(r.mbox, false)?;
-                self.put_name(r.txt, false)
-            }
-            RData::Afsdb(a) => {
-                self.put(&a.subtype.to_be_bytes())?;
-                self.put_name(a.hostname, false)
-            }
-            RData::Rt(r) => {
-                self.put(&r.preference.to_be_bytes())?;
-                self.put_name(r.intermediate, false)
-            }
-            RData::Px(p) => {
-                self.put(&p.preference.to_be_bytes())?;
-                self.put_name(p.map822, false)?;
-                self.put_name(p.mapx400, false)
-            }
-            RData::Nxt(n) => {
-                self.put_name(n.next, false)?;
-                self.put(n.bitmap)
-            }
-            RData::Rrsig(s) | RData::Sig(s) => {
-                self.put(&s.type_covered.0.to_be_bytes())?;
-                self.put(&[s.algorithm, s.labels])?;
-                for v in [s.original_ttl, s.expiration, s.inception] {
-                    self.put(&v.to_be_bytes())?;
-                }
-                self.put(&s.key_tag.to_be_bytes())?;
-                self.put_name(s.signer, false)?;
-                self.put(s.signature)
-            }
-            RData::Nsec(n) => {
-                self.put_name(n.next, false)?;
-                self.put(n.types.as_wire())
-            }
-            RData::Nsec3(n) => {
-                self.put(&[n.hash_algorithm, n.flags])?;
-                self.put(&n.iterations.to_be_bytes())?;
-                self.put(&[u8::try_from(n.salt.len()).map_err(|_| ())?])?;
-                self.put(n.salt)?;
-                self.put(&[u8::try_from(n.next_hashed_owner.len()).map_err(|_| ())?])?;
-                self.put(n.next_hashed_owner)?;
-                self.put(n.types.as_wire())
-            }
-            RData::Unknown { data, .. } => self.put(data),
-        }
+        write_rdata(data, self)
     }
 
     /// Writes the header and the OPT record and returns the message length: the
@@ -586,5 +479,147 @@ impl<'b> MessageBuilder<'b> {
         }
         self.buf[..12].copy_from_slice(&h);
         self.len
+    }
+}
+
+/// Where RDATA is written: into a message (names compressed where RFC 3597 allows) or
+/// a plain buffer (never compressed).
+pub(crate) trait RdataSink {
+    fn put(&mut self, bytes: &[u8]) -> Result<(), ()>;
+    fn put_name(&mut self, name: NameRef<'_>, compress: bool) -> Result<(), ()>;
+}
+
+impl RdataSink for MessageBuilder<'_> {
+    fn put(&mut self, bytes: &[u8]) -> Result<(), ()> {
+        MessageBuilder::put(self, bytes)
+    }
+    fn put_name(&mut self, name: NameRef<'_>, compress: bool) -> Result<(), ()> {
+        MessageBuilder::put_name(self, name, compress)
+    }
+}
+
+impl RdataSink for Vec<u8> {
+    fn put(&mut self, bytes: &[u8]) -> Result<(), ()> {
+        self.extend_from_slice(bytes);
+        Ok(())
+    }
+    fn put_name(&mut self, name: NameRef<'_>, _compress: bool) -> Result<(), ()> {
+        for label in name.labels() {
+            self.push(label.len() as u8);
+            self.extend_from_slice(label);
+        }
+        self.push(0);
+        Ok(())
+    }
+}
+
+pub(crate) fn write_rdata<S: RdataSink>(data: &RData<'_>, sink: &mut S) -> Result<(), ()> {
+    // RFC 3597 section 4: compress only in the RFC 1035 types.
+    match *data {
+        RData::A(a) => sink.put(&a.octets()),
+        RData::Aaaa(a) => sink.put(&a.octets()),
+        RData::Ns(n) | RData::Cname(n) | RData::Ptr(n) => sink.put_name(n, true),
+        RData::Dname(n) => sink.put_name(n, false),
+        RData::Mx(mx) => {
+            sink.put(&mx.preference.to_be_bytes())?;
+            sink.put_name(mx.exchange, true)
+        }
+        RData::Txt(t) => sink.put(t.as_wire()),
+        RData::Soa(s) => {
+            sink.put_name(s.mname, true)?;
+            sink.put_name(s.rname, true)?;
+            for v in [s.serial, s.refresh, s.retry, s.expire, s.minimum] {
+                sink.put(&v.to_be_bytes())?;
+            }
+            Ok(())
+        }
+        RData::Srv(s) => {
+            for v in [s.priority, s.weight, s.port] {
+                sink.put(&v.to_be_bytes())?;
+            }
+            sink.put_name(s.target, false)
+        }
+        RData::Caa(c) => {
+            sink.put(&[c.flags, c.tag.len() as u8])?;
+            sink.put(c.tag)?;
+            sink.put(c.value)
+        }
+        RData::Naptr(n) => {
+            sink.put(&n.order.to_be_bytes())?;
+            sink.put(&n.preference.to_be_bytes())?;
+            for s in [n.flags, n.services, n.regexp] {
+                sink.put(&[u8::try_from(s.len()).map_err(|_| ())?])?;
+                sink.put(s)?;
+            }
+            sink.put_name(n.replacement, false)
+        }
+        RData::Svcb(s) | RData::Https(s) => {
+            sink.put(&s.priority.to_be_bytes())?;
+            sink.put_name(s.target, false)?;
+            sink.put(s.params.as_wire())
+        }
+        RData::Opt(o) => sink.put(o.as_wire()),
+        RData::Ds(d) => {
+            sink.put(&d.key_tag.to_be_bytes())?;
+            sink.put(&[d.algorithm, d.digest_type])?;
+            sink.put(d.digest)
+        }
+        RData::Dnskey(k) => {
+            sink.put(&k.flags.to_be_bytes())?;
+            sink.put(&[k.protocol, k.algorithm])?;
+            sink.put(k.public_key)
+        }
+        RData::Md(n) | RData::Mf(n) | RData::Mb(n) | RData::Mg(n) | RData::Mr(n) => {
+            sink.put_name(n, true)
+        }
+        RData::Minfo(m) => {
+            sink.put_name(m.rmailbx, true)?;
+            sink.put_name(m.emailbx, true)
+        }
+        RData::Rp(r) => {
+            sink.put_name(r.mbox, false)?;
+            sink.put_name(r.txt, false)
+        }
+        RData::Afsdb(a) => {
+            sink.put(&a.subtype.to_be_bytes())?;
+            sink.put_name(a.hostname, false)
+        }
+        RData::Rt(r) => {
+            sink.put(&r.preference.to_be_bytes())?;
+            sink.put_name(r.intermediate, false)
+        }
+        RData::Px(p) => {
+            sink.put(&p.preference.to_be_bytes())?;
+            sink.put_name(p.map822, false)?;
+            sink.put_name(p.mapx400, false)
+        }
+        RData::Nxt(n) => {
+            sink.put_name(n.next, false)?;
+            sink.put(n.bitmap)
+        }
+        RData::Rrsig(s) | RData::Sig(s) => {
+            sink.put(&s.type_covered.0.to_be_bytes())?;
+            sink.put(&[s.algorithm, s.labels])?;
+            for v in [s.original_ttl, s.expiration, s.inception] {
+                sink.put(&v.to_be_bytes())?;
+            }
+            sink.put(&s.key_tag.to_be_bytes())?;
+            sink.put_name(s.signer, false)?;
+            sink.put(s.signature)
+        }
+        RData::Nsec(n) => {
+            sink.put_name(n.next, false)?;
+            sink.put(n.types.as_wire())
+        }
+        RData::Nsec3(n) => {
+            sink.put(&[n.hash_algorithm, n.flags])?;
+            sink.put(&n.iterations.to_be_bytes())?;
+            sink.put(&[u8::try_from(n.salt.len()).map_err(|_| ())?])?;
+            sink.put(n.salt)?;
+            sink.put(&[u8::try_from(n.next_hashed_owner.len()).map_err(|_| ())?])?;
+            sink.put(n.next_hashed_owner)?;
+            sink.put(n.types.as_wire())
+        }
+        RData::Unknown { data, .. } => sink.put(data),
     }
 }

@@ -1025,6 +1025,22 @@ impl<'a> RData<'a> {
         parse_rdata(wire, 0, wire.len(), rtype, 0, false)
     }
 
+    /// The RDATA in uncompressed wire form (names written out in full), as zone files,
+    /// DNSSEC and RFC 3597 generic presentation need it.
+    ///
+    /// ```
+    /// use dns_codec::wire::{Mx, Name, RData};
+    /// let exchange: Name = "mail.example".parse().unwrap();
+    /// let mx = RData::Mx(Mx { preference: 10, exchange: exchange.as_ref() });
+    /// assert_eq!(mx.to_wire(), b"\x00\x0a\x04mail\x07example\x00");
+    /// ```
+    pub fn to_wire(&self) -> alloc::vec::Vec<u8> {
+        let mut out = alloc::vec::Vec::new();
+        // Writing into a Vec cannot fail.
+        let _ = super::builder::write_rdata(self, &mut out);
+        out
+    }
+
     /// The record type this RDATA belongs to.
     pub fn rtype(&self) -> Rtype {
         match self {
