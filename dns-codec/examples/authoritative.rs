@@ -1,10 +1,10 @@
 //! Serves zone files authoritatively over UDP and TCP.
 //!
 //! ```text
-//! cargo run -p dns-codec --features tokio --example authoritative -- [--listen ADDR] ZONEFILE...
+//! cargo run -p dns-codec --features tokio --example authoritative -- [--listen ADDR] [--udp-workers N] ZONEFILE...
 //! ```
 //!
-//! ADDR defaults to 127.0.0.1:5300. `$INCLUDE` is allowed for files in the same
+//! ADDR defaults to 127.0.0.1:5300; N (tasks reading the UDP socket) to the CPU count. `$INCLUDE` is allowed for files in the same
 //! directory as the zone file that names them (never outside it). Ctrl-C stops the
 //! server gracefully.
 
@@ -37,7 +37,18 @@ async fn main() -> ExitCode {
     let mut args = std::env::args().skip(1);
     let mut listen: SocketAddr = "127.0.0.1:5300".parse().expect("valid default");
     let mut zones = Vec::new();
+    let mut config = ServerConfig::default();
     while let Some(arg) = args.next() {
+        if arg == "--udp-workers" {
+            match args.next().and_then(|n| n.parse().ok()) {
+                Some(n) => config.udp_workers = n,
+                None => {
+                    eprintln!("authoritative: --udp-workers needs a number");
+                    return ExitCode::from(2);
+                }
+            }
+            continue;
+        }
         if arg == "--listen" {
             match args.next().map(|a| a.parse()) {
                 Some(Ok(addr)) => listen = addr,
@@ -68,7 +79,7 @@ async fn main() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
-    let server = match Server::bind(listen, catalog, ServerConfig::default()).await {
+    let server = match Server::bind(listen, catalog, config).await {
         Ok(s) => s,
         Err(e) => {
             eprintln!("authoritative: bind {listen}: {e}");

@@ -81,6 +81,25 @@ pub enum ZoneLoadError {
     /// Two zones with the same apex and class.
     #[error("two zones for {0}")]
     DuplicateZone(Box<Name>),
+    /// RDATA that is not valid for its type.
+    #[error("{owner} {rtype}: invalid RDATA: {error}")]
+    BadRdata {
+        /// The record's owner.
+        owner: Box<Name>,
+        /// Its type.
+        rtype: Rtype,
+        /// What is wrong.
+        error: crate::wire::Error,
+    },
+    /// A type that cannot be zone data (OPT, TSIG, TKEY, AXFR, IXFR, MAILA, MAILB,
+    /// ANY), or more than one DNAME at a name.
+    #[error("{owner}: {rtype} cannot be zone data")]
+    NotZoneData {
+        /// The record's owner.
+        owner: Box<Name>,
+        /// Its type.
+        rtype: Rtype,
+    },
 }
 
 /// One RRset: a type, a TTL and the RDATA of each record (uncompressed wire form).
@@ -186,8 +205,21 @@ impl Zone {
         let apex = soas[0].owner.clone();
         let class = soas[0].class;
         let mut nodes: BTreeMap<Vec<u8>, Vec<RrSet>> = BTreeMap::new();
-        let mut names: Vec<(Vec<u8>, Name)> = Vec::new();
+        let mut names: BTreeMap<Vec<u8>, Name> = BTreeMap::new();
         for r in records {
+            if matches!(r.rtype.0, 41 | 249 | 250 | 251 | 252 | 253 | 254 | 255) {
+                return Err(ZoneLoadError::NotZoneData {
+                    owner: Box::new(r.owner),
+                    rtype: r.rtype,
+                });
+            }
+            if let Err(error) = RData::from_wire(r.rtype, &r.rdata) {
+                return Err(ZoneLoadError::BadRdata {
+                    owner: Box::new(r.owner),
+                    rtype: r.rtype,
+                    error,
+                });
+            }
             if !r.owner.as_ref().is_below_or_at(&apex.as_ref()) {
                 return Err(ZoneLoadError::OutOfZone {
                     owner: Box::new(r.owner),
@@ -198,8 +230,8 @@ impl Zone {
                 return Err(ZoneLoadError::MixedClass(Box::new(r.owner)));
             }
             let key = key_of(&r.owner);
-            if !nodes.contains_key(&key) {
-                names.push((key.clone(), r.owner.clone()));
+            if !names.contains_key(&key) {
+                names.insert(key.clone(), r.owner.clone());
             }
             let sets = nodes.entry(key).or_default();
             match sets.iter_mut().find(|s| s.rtype == r.rtype) {
@@ -218,7 +250,16 @@ impl Zone {
             }
         }
         for (key, sets) in &nodes {
-            let name = names.iter().find(|(k, _)| k == key).map(|(_, n)| n);
+            let name = names.get(key);
+            if sets
+                .iter()
+                .any(|s| s.rtype == Rtype::DNAME && s.rdatas.len() > 1)
+            {
+                return Err(ZoneLoadError::NotZoneData {
+                    owner: Box::new(name.cloned().unwrap_or_default()),
+                    rtype: Rtype::DNAME,
+                });
+            }
             let cname = sets.iter().find(|s| s.rtype == Rtype::CNAME);
             let others = sets
                 .iter()
@@ -290,11 +331,22 @@ impl Zone {
 }
 
 /// The zones a server answers for.
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone)]
 pub struct Catalog {
     zones: Vec<Zone>,
     udp_payload_size: u16,
     minimal_responses: bool,
+}
+
+impl Default for Catalog {
+    /// No zones (every query is REFUSED), EDNS UDP payload size 1232.
+    fn default() -> Self {
+        Catalog {
+            zones: Vec::new(),
+            udp_payload_size: 1232,
+            minimal_responses: false,
+        }
+    }
 }
 
 /// Longest CNAME/DNAME chain followed inside the served zones.
@@ -332,6 +384,8 @@ struct Response<'z> {
     aa: bool,
     answer: Vec<Out<'z>>,
     authority: Vec<Out<'z>>,
+    /// Authority records sent only if they fit (the zone's NS on positive answers).
+    optional_authority: Vec<Out<'z>>,
     additional: Vec<Out<'z>>,
 }
 
@@ -387,12 +441,23 @@ impl Catalog {
         &self.zones
     }
 
-    /// The zone with the longest apex at or above `name`.
-    fn zone_for(&self, name: &NameRef<'_>, class: Class) -> Option<&Zone> {
-        self.zones
+    /// The zone with the longest apex at or above `name`; for DS at a zone's apex,
+    /// the parent zone if this catalog has it (DS lives on the parent side, RFC 4035
+    /// section 3.1.4.1).
+    fn zone_for(&self, name: &NameRef<'_>, class: Class, qtype: Rtype) -> Option<&Zone> {
+        let mut candidates: Vec<&Zone> = self
+            .zones
             .iter()
             .filter(|z| z.class == class && name.is_below_or_at(&z.apex.as_ref()))
-            .max_by_key(|z| z.apex.label_count())
+            .collect();
+        candidates.sort_by_key(|z| core::cmp::Reverse(z.apex.label_count()));
+        match candidates.as_slice() {
+            [child, parent, ..] if qtype == Rtype::DS && child.apex.as_ref() == *name => {
+                Some(parent)
+            }
+            [first, ..] => Some(first),
+            [] => None,
+        }
     }
 
     /// Answers one query: parses `query`, writes the response into `out` and returns
@@ -414,28 +479,29 @@ impl Catalog {
             ..Header::default()
         };
         let Ok(msg) = Message::parse(query) else {
-            return Some(error_reply(out, reply_header(Rcode::FORMERR.0 as u8), None));
-        };
-        let question = msg.question();
-        if header.opcode != Opcode::QUERY {
-            return Some(error_reply(
-                out,
-                reply_header(Rcode::NOTIMP.0 as u8),
-                question,
-            ));
-        }
-        let Some(q) = question.filter(|_| msg.counts()[0] == 1) else {
             return Some(error_reply(
                 out,
                 reply_header(Rcode::FORMERR.0 as u8),
-                question,
+                None,
+                None,
             ));
         };
+        let question = msg.question();
         let edns = msg.edns();
+        // Error replies to EDNS queries carry an OPT record too (RFC 6891 section 7).
+        let error_opt = edns.map(|_| self.udp_payload_size);
+        if header.opcode != Opcode::QUERY {
+            let h = reply_header(Rcode::NOTIMP.0 as u8);
+            return Some(error_reply(out, h, question, error_opt));
+        }
+        let Some(q) = question.filter(|_| msg.counts()[0] == 1) else {
+            let h = reply_header(Rcode::FORMERR.0 as u8);
+            return Some(error_reply(out, h, question, error_opt));
+        };
         let limit = match (transport, edns) {
             (Transport::Tcp, _) => out.len().min(65_535),
             (Transport::Udp, Some(e)) => {
-                usize::from(e.udp_payload_size.clamp(512, self.udp_payload_size))
+                usize::from(e.udp_payload_size.min(self.udp_payload_size).max(512))
             }
             (Transport::Udp, None) => 512,
         };
@@ -470,7 +536,7 @@ impl Catalog {
             ));
         }
         let qname = q.name.to_name();
-        let Some(zone) = self.zone_for(&q.name, q.qclass) else {
+        let Some(zone) = self.zone_for(&q.name, q.qclass, q.qtype) else {
             return Some(self.write(
                 out,
                 limit,
@@ -495,7 +561,7 @@ impl Catalog {
         edns: Option<Edns<'_>>,
         response: &Response<'_>,
     ) -> usize {
-        let build = |out: &mut [u8], truncate: bool| -> Result<usize, ()> {
+        let build = |out: &mut [u8], truncate: bool, optional: bool| -> Result<usize, ()> {
             let mut b = MessageBuilder::new(out);
             b.set_limit(limit);
             let mut h = header;
@@ -514,6 +580,21 @@ impl Catalog {
                         let data = r.rdata().map_err(|_| ())?;
                         b.record(section, r.owner.as_ref(), Class(q.qclass.0), r.ttl, &data)
                             .map_err(|_| ())?;
+                    }
+                }
+                // Optional: all of the NS RRset or none of it (the caller retries
+                // without it before falling back to TC).
+                if optional {
+                    for r in &response.optional_authority {
+                        let data = r.rdata().map_err(|_| ())?;
+                        b.record(
+                            Section::Authority,
+                            r.owner.as_ref(),
+                            Class(q.qclass.0),
+                            r.ttl,
+                            &data,
+                        )
+                        .map_err(|_| ())?;
                     }
                 }
                 for r in &response.additional {
@@ -536,17 +617,29 @@ impl Catalog {
         };
         // A response whose answer or authority does not fit is sent with TC set and
         // those sections empty: the client retries over TCP (RFC 7766).
-        build(out, false)
-            .or_else(|()| build(out, true))
-            .unwrap_or_else(|()| error_reply(out, header, Some(q)))
+        build(out, false, true)
+            .or_else(|()| build(out, false, false))
+            .or_else(|()| build(out, true, false))
+            .unwrap_or_else(|()| error_reply(out, header, Some(q), None))
     }
 }
 
-/// A header-only reply (with the question when there is one).
-fn error_reply(out: &mut [u8], header: Header, q: Option<Question<'_>>) -> usize {
+/// A header-only reply (with the question when there is one, and an OPT record when
+/// the query had one).
+fn error_reply(out: &mut [u8], header: Header, q: Option<Question<'_>>, opt: Option<u16>) -> usize {
     let mut b = MessageBuilder::new(out);
     b.set_limit(512);
     b.set_header(header);
+    if let (Some(size), Ok(options)) = (opt, EdnsOptions::from_wire(&[])) {
+        let _ = b.set_edns(&Edns {
+            udp_payload_size: size,
+            extended_rcode: 0,
+            version: 0,
+            dnssec_ok: false,
+            z: 0,
+            options,
+        });
+    }
     if let Some(q) = q {
         let _ = b.question(q.name, q.qtype, q.qclass);
     }
@@ -565,7 +658,10 @@ fn resolve<'z>(zone: &'z Zone, qname: &Name, qtype: Rtype, authority_ns: bool) -
         match step(zone, &name, qtype, &mut response) {
             Step::Done => break,
             Step::Follow(next) => {
-                if seen.contains(&next) || !next.as_ref().is_below_or_at(&zone.apex.as_ref()) {
+                if next == name
+                    || seen.contains(&next)
+                    || !next.as_ref().is_below_or_at(&zone.apex.as_ref())
+                {
                     // A loop, or a target outside this zone: the resolver goes on.
                     break;
                 }
@@ -590,7 +686,7 @@ fn resolve<'z>(zone: &'z Zone, qname: &Name, qtype: Rtype, authority_ns: bool) -
         && !answers_apex_ns
         && let Some(ns) = zone.rrset(&zone.apex, Rtype::NS)
     {
-        Response::push_set(&mut response.authority, &zone.apex, ns);
+        Response::push_set(&mut response.optional_authority, &zone.apex, ns);
     }
     additional(zone, &mut response);
     response
@@ -619,15 +715,22 @@ fn ancestors_below_apex(zone: &Zone, name: &Name) -> Vec<Name> {
 }
 
 fn step<'z>(zone: &'z Zone, name: &Name, qtype: Rtype, response: &mut Response<'z>) -> Step {
-    // Zone cuts and DNAMEs above the name.
-    for ancestor in ancestors_below_apex(zone, name) {
-        if let Some(ns) = zone.rrset(&ancestor, Rtype::NS) {
-            // A referral, unless this is already part of an authoritative answer
-            // (a CNAME chain into a delegation stops there).
+    // Zone cuts and DNAMEs above the name; a DNAME may also sit at the apex (RFC 6672
+    // section 2.3), where NS records are the zone's own and no cut.
+    let mut above = Vec::new();
+    if *name != zone.apex {
+        above.push(zone.apex.clone());
+    }
+    above.extend(ancestors_below_apex(zone, name));
+    for ancestor in above {
+        let at_apex = ancestor == zone.apex;
+        if !at_apex && let Some(ns) = zone.rrset(&ancestor, Rtype::NS) {
+            // A referral; after a CNAME chain into the delegation, the chain stays
+            // authoritative and the referral follows it in the authority section.
             if response.answer.is_empty() {
                 response.aa = false;
-                Response::push_set(&mut response.authority, &ancestor, ns);
             }
+            Response::push_set(&mut response.authority, &ancestor, ns);
             return Step::Done;
         }
         if let Some(dname) = zone.rrset(&ancestor, Rtype::DNAME) {
@@ -660,8 +763,10 @@ fn step<'z>(zone: &'z Zone, name: &Name, qtype: Rtype, response: &mut Response<'
         Some(sets) => Some(sets),
         None if zone.exists(name) => None,
         None => match wildcard(zone, name) {
-            Some(sets) => Some(sets),
-            None => {
+            Wildcard::Records(sets) => Some(sets),
+            // `*.ce` exists only as an empty non-terminal: NODATA (RFC 4592 2.2.2).
+            Wildcard::Empty => None,
+            Wildcard::None => {
                 response.rcode = Rcode::NXDOMAIN.0 as u8;
                 negative(zone, response);
                 return Step::Done;
@@ -679,8 +784,8 @@ fn step<'z>(zone: &'z Zone, name: &Name, qtype: Rtype, response: &mut Response<'
         // The name is itself a zone cut: a referral.
         if response.answer.is_empty() {
             response.aa = false;
-            Response::push_set(&mut response.authority, name, ns);
         }
+        Response::push_set(&mut response.authority, name, ns);
         return Step::Done;
     }
     if qtype != Rtype::CNAME
@@ -720,8 +825,16 @@ fn push_synthesized_cname(response: &mut Response<'_>, owner: &Name, ttl: u32, t
     });
 }
 
+/// What the wildcard under a name's closest encloser holds.
+enum Wildcard<'z> {
+    Records(&'z Vec<RrSet>),
+    /// `*.ce` exists only because names below it do.
+    Empty,
+    None,
+}
+
 /// The wildcard that covers `name` (RFC 4592): `*` under its closest encloser.
-fn wildcard<'z>(zone: &'z Zone, name: &Name) -> Option<&'z Vec<RrSet>> {
+fn wildcard<'z>(zone: &'z Zone, name: &Name) -> Wildcard<'z> {
     let labels: Vec<&[u8]> = name.labels().collect();
     // The closest encloser: the longest existing ancestor.
     for keep in (zone.apex.label_count()..labels.len()).rev() {
@@ -732,11 +845,17 @@ fn wildcard<'z>(zone: &'z Zone, name: &Name) -> Option<&'z Vec<RrSet>> {
         if zone.exists(&encloser) {
             let mut star = Name::root();
             let _ = star.push_label(b"*");
-            star.append(&encloser.as_ref()).ok()?;
-            return zone.node(&star);
+            if star.append(&encloser.as_ref()).is_err() {
+                return Wildcard::None;
+            }
+            return match zone.node(&star) {
+                Some(sets) => Wildcard::Records(sets),
+                None if zone.exists(&star) => Wildcard::Empty,
+                None => Wildcard::None,
+            };
         }
     }
-    None
+    Wildcard::None
 }
 
 /// NXDOMAIN/NODATA: the SOA in the authority section with the negative TTL.
@@ -756,7 +875,12 @@ fn negative<'z>(zone: &'z Zone, response: &mut Response<'z>) {
 /// Addresses of MX, NS and SRV targets found in the zone (and glue below cuts).
 fn additional<'z>(zone: &'z Zone, response: &mut Response<'z>) {
     let mut targets: Vec<Name> = Vec::new();
-    for r in response.answer.iter().chain(&response.authority) {
+    for r in response
+        .answer
+        .iter()
+        .chain(&response.authority)
+        .chain(&response.optional_authority)
+    {
         let target = match r.rdata() {
             Ok(RData::Mx(mx)) => mx.exchange,
             Ok(RData::Ns(ns)) => ns,

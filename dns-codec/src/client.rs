@@ -16,7 +16,7 @@
 
 use std::io;
 use std::net::SocketAddr;
-use std::time::{Instant, SystemTime, UNIX_EPOCH};
+use std::time::Instant;
 use std::vec::Vec;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -40,20 +40,12 @@ pub enum QueryError {
     Io(#[from] io::Error),
 }
 
-/// Seeds the id and 0x20 randomness from the clock and the socket's port. Not
-/// cryptographic; callers who need unpredictable ids drive a [`StubResolver`] with
-/// their own RNG.
-fn weak_rng(port: u16) -> impl FnMut() -> u64 {
-    let nanos = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(1, |d| d.as_nanos() as u64);
-    let mut state = nanos ^ (u64::from(port) << 48) | 1;
-    move || {
-        state ^= state << 13;
-        state ^= state >> 7;
-        state ^= state << 17;
-        state
-    }
+/// Message ids and 0x20 case bits from the operating system's random source, so an
+/// off-path attacker cannot predict them.
+fn os_random() -> Result<impl FnMut() -> u64, io::Error> {
+    // Fail early if the OS source is unavailable, rather than send guessable ids.
+    getrandom::u64().map_err(|e| io::Error::other(std::format!("OS random source: {e}")))?;
+    Ok(|| getrandom::u64().unwrap_or(0x9E37_79B9_7F4A_7C15))
 }
 
 /// Asks `server` for `name`/`qtype` with the default [`StubConfig`] and returns the
@@ -76,20 +68,30 @@ pub async fn query_with(
             .map_err(|_| io::Error::other("address"))?,
     };
     let udp = UdpSocket::bind(bind).await?;
-    let mut rng = weak_rng(udp.local_addr()?.port());
+    let mut rng = os_random()?;
     let mut stub = StubResolver::new(config);
-    stub.query(Instant::now(), name, qtype, &mut rng)?;
+    stub.query(now(), name, qtype, &mut rng)?;
     let mut buf = std::vec![0u8; 65_535];
     loop {
         while let Some(t) = stub.poll_transmit() {
             match t.protocol {
                 Protocol::Udp => {
-                    udp.send_to(&t.message, t.server).await?;
+                    // A failed send is a lost packet: the stub retransmits or moves on.
+                    let _ = udp.send_to(&t.message, t.server).await;
                 }
                 Protocol::Tcp => {
-                    // One connection per TCP query; a failure counts as no answer.
-                    if let Ok(reply) = tcp_exchange(t.server, &t.message).await {
-                        stub.handle_tcp_message(Instant::now(), t.server, &reply);
+                    // One connection per TCP query, bounded by the stub's deadline; a
+                    // failure counts as no answer.
+                    let deadline = stub
+                        .poll_timeout()
+                        .map(tokio::time::Instant::from_std)
+                        .unwrap_or_else(|| {
+                            tokio::time::Instant::now() + std::time::Duration::from_secs(5)
+                        });
+                    if let Ok(Ok(reply)) =
+                        tokio::time::timeout_at(deadline, tcp_exchange(t.server, &t.message)).await
+                    {
+                        stub.handle_tcp_message(now(), t.server, &reply);
                     }
                 }
             }
@@ -116,13 +118,20 @@ pub async fn query_with(
         };
         let deadline = tokio::time::Instant::from_std(deadline);
         tokio::select! {
-            () = tokio::time::sleep_until(deadline) => stub.handle_timeout(Instant::now()),
+            () = tokio::time::sleep_until(deadline) => stub.handle_timeout(now()),
             received = udp.recv_from(&mut buf) => {
-                let (n, from) = received?;
-                stub.handle_datagram(Instant::now(), from, &buf[..n]);
+                // Errors (ICMP unreachable reported on the socket) are lost packets.
+                if let Ok((n, from)) = received {
+                    stub.handle_datagram(now(), from, &buf[..n]);
+                }
             }
         }
     }
+}
+
+/// The current time on tokio's clock (which tests may pause), as a std `Instant`.
+fn now() -> Instant {
+    tokio::time::Instant::now().into_std()
 }
 
 async fn tcp_exchange(server: SocketAddr, message: &[u8]) -> io::Result<Vec<u8>> {

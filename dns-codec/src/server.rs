@@ -105,6 +105,8 @@ impl Server {
         let limit = Arc::new(Semaphore::new(self.config.max_tcp_connections.max(1)));
         tokio::pin!(shutdown);
         loop {
+            // Finished connections release their task slots as they go.
+            while tasks.try_join_next().is_some() {}
             let permit = tokio::select! {
                 () = &mut shutdown => break,
                 permit = limit.clone().acquire_owned() => match permit {
@@ -116,8 +118,12 @@ impl Server {
                 () = &mut shutdown => break,
                 accepted = self.tcp.accept() => match accepted {
                     Ok(a) => a,
-                    // Out of file descriptors and the like: keep serving.
-                    Err(_) => continue,
+                    Err(_) => {
+                        // Out of file descriptors and the like: back off instead of
+                        // spinning, then keep serving.
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                        continue;
+                    }
                 },
             };
             let catalog = self.catalog.clone();
@@ -166,6 +172,9 @@ async fn tcp_connection(
     let mut read_buf = vec![0u8; 16 * 1024];
     let mut response = vec![0u8; 65_535];
     let mut out = Vec::with_capacity(2 + 65_535);
+    // When the first byte of an unfinished query arrived: a query must be complete
+    // within `idle` of it, so a client trickling bytes cannot hold a slot forever.
+    let mut partial_since: Option<tokio::time::Instant> = None;
     loop {
         // Answer every complete query already buffered (pipelining, RFC 7766 6.2.1).
         while let Some(message) = framer.next_message() {
@@ -176,16 +185,30 @@ async fn tcp_connection(
             out.clear();
             out.extend_from_slice(&frame_prefix(n).unwrap_or([0, 0]));
             out.extend_from_slice(&response[..n]);
-            if stream.write_all(&out).await.is_err() {
+            // A client that does not read its answers is dropped after `idle`.
+            let written = tokio::select! {
+                _ = stop.changed() => return,
+                w = tokio::time::timeout(idle, stream.write_all(&out)) => w,
+            };
+            if !matches!(written, Ok(Ok(()))) {
                 return;
             }
         }
         if *stop.borrow() {
             return;
         }
+        partial_since = match (framer.buffered(), partial_since) {
+            (0, _) => None,
+            (_, None) => Some(tokio::time::Instant::now()),
+            (_, since) => since,
+        };
+        let deadline = match partial_since {
+            Some(since) => since + idle,
+            None => tokio::time::Instant::now() + idle,
+        };
         let read = tokio::select! {
             _ = stop.changed() => return,
-            r = tokio::time::timeout(idle, stream.read(&mut read_buf)) => r,
+            r = tokio::time::timeout_at(deadline, stream.read(&mut read_buf)) => r,
         };
         match read {
             Ok(Ok(0)) | Ok(Err(_)) | Err(_) => return,

@@ -147,6 +147,11 @@ struct Pending {
     qtype: Rtype,
     server: usize,
     protocol: Protocol,
+    /// True once a truncated UDP answer moved the query to TCP (it then stays with
+    /// the server that truncated).
+    tc_fallback: bool,
+    /// Every server asked so far: a late answer from any of them is accepted.
+    asked: Vec<SocketAddr>,
     /// Transmissions over UDP, then over TCP (after a truncated answer).
     udp_sent: u32,
     tcp_sent: u32,
@@ -188,12 +193,16 @@ impl StubResolver {
         qtype: Rtype,
         random: &mut impl FnMut() -> u64,
     ) -> Result<QueryId, BuildError> {
-        let msg_id = loop {
+        // A free message id; a bad RNG or 65,536 outstanding queries must not loop.
+        let mut msg_id = None;
+        for _ in 0..256 {
             let candidate = random() as u16;
             if !self.pending.iter().any(|p| p.msg_id == candidate) {
-                break candidate;
+                msg_id = Some(candidate);
+                break;
             }
-        };
+        }
+        let msg_id = msg_id.ok_or(BuildError::TooManyRecords)?;
         let mut asked = Name::root();
         let mut bits = random();
         let mut used = 0;
@@ -253,10 +262,12 @@ impl StubResolver {
             qtype,
             server: 0,
             protocol: self.config.start_protocol,
+            tc_fallback: false,
+            asked: Vec::new(),
             udp_sent: 0,
             tcp_sent: 0,
             wait,
-            deadline: now + wait,
+            deadline: now.checked_add(wait).unwrap_or(now),
         };
         self.pending.push(pending);
         if let Some(i) = self.pending.len().checked_sub(1) {
@@ -284,7 +295,13 @@ impl StubResolver {
             Protocol::Udp => p.udp_sent += 1,
             Protocol::Tcp => p.tcp_sent += 1,
         }
-        p.deadline = now + p.wait;
+        if !p.asked.contains(&server) {
+            p.asked.push(server);
+        }
+        // A wait too long to represent means "never retransmit".
+        p.deadline = now
+            .checked_add(p.wait)
+            .unwrap_or(now + Duration::from_secs(u32::MAX.into()));
         self.transmits.push_back(Transmit {
             query: p.id,
             server,
@@ -325,11 +342,7 @@ impl StubResolver {
             return mismatch(&mut self.events, "no outstanding query has this id");
         };
         let p = &self.pending[index];
-        let expected = self
-            .config
-            .servers
-            .get(p.server % self.config.servers.len().max(1));
-        if expected != Some(&from) {
+        if !p.asked.contains(&from) {
             return mismatch(
                 &mut self.events,
                 "from an address the query was not sent to",
@@ -358,6 +371,11 @@ impl StubResolver {
             // Truncated: ask the same server again over TCP (RFC 7766).
             let p = &mut self.pending[index];
             p.protocol = Protocol::Tcp;
+            p.tc_fallback = true;
+            // Ask the server that truncated (it may differ from the current one).
+            if let Some(i) = self.config.servers.iter().position(|s| *s == from) {
+                p.server = i;
+            }
             p.wait = self.config.initial_timeout.max(Duration::from_secs(2));
             self.send(index, now);
             return;
@@ -380,9 +398,10 @@ impl StubResolver {
                 i += 1;
                 continue;
             }
-            let exhausted = match p.protocol {
-                Protocol::Udp => p.udp_sent >= self.config.attempts,
-                Protocol::Tcp => p.tcp_sent >= TCP_ATTEMPTS,
+            let exhausted = match (p.protocol, p.tc_fallback) {
+                (Protocol::Tcp, true) => p.tcp_sent >= TCP_ATTEMPTS,
+                (Protocol::Tcp, false) => p.tcp_sent >= self.config.attempts.max(1),
+                (Protocol::Udp, _) => p.udp_sent >= self.config.attempts.max(1),
             };
             if exhausted {
                 let query = p.id;
@@ -390,20 +409,25 @@ impl StubResolver {
                 self.events.push_back(StubEvent::Timeout { query });
                 continue;
             }
-            // Next server over UDP (TCP stays with the server that truncated), longer
-            // wait (exponential backoff, capped).
-            if p.protocol == Protocol::Udp {
+            // Next server (a TCP fallback stays with the server that truncated),
+            // longer wait (exponential backoff, capped).
+            if !p.tc_fallback {
                 p.server += 1;
             }
-            p.wait = (p.wait * 2).min(self.config.max_timeout);
+            p.wait = p
+                .wait
+                .saturating_mul(2)
+                .min(self.config.max_timeout.max(p.wait));
             self.send(i, now);
             i += 1;
         }
     }
 
-    /// Stops waiting for a query (no event is reported for it).
+    /// Stops waiting for a query (no event is reported for it, and its queued
+    /// transmits are dropped).
     pub fn cancel(&mut self, query: QueryId) {
         self.pending.retain(|p| p.id != query);
+        self.transmits.retain(|t| t.query != query);
     }
 
     /// The next message to send.

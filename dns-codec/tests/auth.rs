@@ -514,3 +514,123 @@ fn positive_answers_name_the_zone_servers_by_default() {
     let a = ask(&c, "sub.example.test", Rtype::DS, Transport::Udp);
     assert_eq!(a.msg().authority().count(), 0);
 }
+
+fn load(text: &str) -> Zone {
+    Zone::new(parse_zone(text, &ZoneOptions::default().with_default_ttl(60)).unwrap()).unwrap()
+}
+
+const SMALL: &str = "$ORIGIN s.test.\n@ SOA ns hm 1 2 3 4 5\n@ NS ns\nns A 192.0.2.1\n";
+
+#[test]
+fn review_regressions_in_answers() {
+    // A DNAME at the apex applies to every name below it (RFC 6672 section 2.3).
+    let z = load(&format!("{SMALL}@ DNAME target.test.\n"));
+    let c = Catalog::new(vec![z]).unwrap().with_minimal_responses(true);
+    let a = ask(&c, "www.s.test", Rtype::A, Transport::Udp);
+    let r = a.records();
+    assert_eq!(r[0], rec("an", "s.test.", Rtype::DNAME, "target.test."));
+    assert_eq!(
+        r[1],
+        rec("an", "www.s.test.", Rtype::CNAME, "www.target.test.")
+    );
+
+    // A CNAME to itself appears once.
+    let c = Catalog::new(vec![load(&format!("{SMALL}self CNAME self\n"))]).unwrap();
+    assert_eq!(
+        ask(&c, "self.s.test", Rtype::A, Transport::Udp)
+            .msg()
+            .answers()
+            .count(),
+        1
+    );
+
+    // `*.w` existing only as an empty non-terminal: NODATA, not NXDOMAIN.
+    let c = Catalog::new(vec![load(&format!("{SMALL}x.*.w A 192.0.2.9\n"))]).unwrap();
+    let a = ask(&c, "other.w.s.test", Rtype::A, Transport::Udp);
+    assert_eq!(
+        (a.msg().rcode(), a.msg().answers().count()),
+        (Rcode::NOERROR, 0)
+    );
+
+    // DS for a child apex comes from the parent zone when both are served.
+    let parent = load(&format!(
+        "{SMALL}kid NS ns.kid\nns.kid A 192.0.2.2\nkid DS 1 8 2 00FF\n"
+    ));
+    let child = load("$ORIGIN kid.s.test.\n@ SOA ns hm 1 2 3 4 5\n@ NS ns\nns A 192.0.2.2\n");
+    let c = Catalog::new(vec![parent, child]).unwrap();
+    let a = ask(&c, "kid.s.test", Rtype::DS, Transport::Udp);
+    assert_eq!(a.msg().answers().next().unwrap().rtype, Rtype::DS);
+
+    // A CNAME chain into a delegation: the chain, then the referral.
+    let c = Catalog::new(vec![load(&format!(
+        "{SMALL}kid NS ns.kid\nns.kid A 192.0.2.2\nto-kid CNAME host.kid\n"
+    ))])
+    .unwrap();
+    let a = ask(&c, "to-kid.s.test", Rtype::A, Transport::Udp);
+    let r = a.records();
+    assert_eq!(
+        r[0],
+        rec("an", "to-kid.s.test.", Rtype::CNAME, "host.kid.s.test.")
+    );
+    assert_eq!(r[1], rec("ns", "kid.s.test.", Rtype::NS, "ns.kid.s.test."));
+
+    // An empty catalog answers EDNS queries (REFUSED) instead of panicking.
+    let empty = Catalog::default();
+    let q = query("a.test", Rtype::A, Some((4096, 0)));
+    let a = ask_raw(&empty, &q, Transport::Udp);
+    assert_eq!(a.msg().rcode(), Rcode::REFUSED);
+
+    // Error replies to EDNS queries keep the OPT record.
+    let mut update = query("s.test", Rtype::SOA, Some((1232, 0)));
+    update[2] = (Opcode::UPDATE.0 << 3) | 1;
+    let a = ask_raw(&c, &update, Transport::Udp);
+    assert_eq!(a.msg().rcode(), Rcode::NOTIMP);
+    assert!(a.msg().edns().is_some());
+}
+
+#[test]
+fn optional_authority_is_dropped_before_setting_tc() {
+    // An answer that fits 512 bytes only without the zone's NS records.
+    let mut text = String::from(SMALL);
+    for i in 0..20 {
+        text.push_str(&format!(
+            "@ NS ns{i}.a-rather-long-name-for-a-name-server.test.\n"
+        ));
+    }
+    text.push_str("big TXT \"");
+    text.push_str(&"x".repeat(200));
+    text.push_str("\" \"");
+    text.push_str(&"y".repeat(200));
+    text.push_str("\"\n");
+    let c = Catalog::new(vec![load(&text)]).unwrap();
+    let a = ask(&c, "big.s.test", Rtype::TXT, Transport::Udp);
+    assert!(
+        !a.msg().header().tc,
+        "the answer fits without the NS records"
+    );
+    assert_eq!(a.msg().answers().count(), 1);
+    assert_eq!(a.msg().authority().count(), 0);
+}
+
+#[test]
+fn zones_reject_meta_types_and_bad_rdata() {
+    let bad = |text: &str| {
+        Zone::new(parse_zone(text, &ZoneOptions::default().with_default_ttl(60)).unwrap())
+    };
+    assert!(matches!(
+        bad(&format!("{SMALL}x TYPE41 \\# 0\n")),
+        Err(ZoneLoadError::NotZoneData { .. })
+    ));
+    assert!(matches!(
+        bad(&format!("{SMALL}d DNAME a.test.\nd DNAME b.test.\n")),
+        Err(ZoneLoadError::NotZoneData { .. })
+    ));
+    let mut records = parse_zone(SMALL, &ZoneOptions::default().with_default_ttl(60)).unwrap();
+    let mut broken = records[2].clone();
+    broken.rdata = vec![1, 2, 3];
+    records.push(broken);
+    assert!(matches!(
+        Zone::new(records),
+        Err(ZoneLoadError::BadRdata { .. })
+    ));
+}

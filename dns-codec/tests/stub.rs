@@ -266,3 +266,63 @@ fn many_queries_are_told_apart() {
     }
     assert_eq!(answered.len(), 50);
 }
+
+#[test]
+fn review_regressions_in_the_stub() {
+    let c = catalog();
+    let now = Instant::now();
+    // A late answer from the first server is accepted after moving to the second.
+    let mut stub = StubResolver::new(StubConfig::new(vec![server(1), server(2)]));
+    stub.query(now, &name("www.example.test"), Rtype::A, &mut rng(21))
+        .unwrap();
+    let first = stub.poll_transmit().unwrap();
+    let deadline = stub.poll_timeout().unwrap();
+    stub.handle_timeout(deadline);
+    assert_eq!(stub.poll_transmit().unwrap().server, server(2));
+    stub.handle_datagram(deadline, server(1), &answer(&c, &first));
+    let event = stub.poll_event();
+    assert!(
+        matches!(event, Some(StubEvent::Answer { server: s, .. }) if s == server(1)),
+        "{event:?}"
+    );
+
+    // Queries that start over TCP rotate servers too.
+    let mut config = StubConfig::new(vec![server(1), server(2)]);
+    config.start_protocol = Protocol::Tcp;
+    let mut stub = StubResolver::new(config);
+    stub.query(now, &name("www.example.test"), Rtype::A, &mut rng(22))
+        .unwrap();
+    assert_eq!(stub.poll_transmit().unwrap().server, server(1));
+    stub.handle_timeout(stub.poll_timeout().unwrap());
+    assert_eq!(stub.poll_transmit().unwrap().server, server(2));
+
+    // Cancelling drops queued transmits.
+    let mut stub = StubResolver::new(StubConfig::new(vec![server(1)]));
+    let id = stub
+        .query(now, &name("www.example.test"), Rtype::A, &mut rng(23))
+        .unwrap();
+    stub.cancel(id);
+    assert!(stub.poll_transmit().is_none());
+    assert_eq!(stub.poll_timeout(), None);
+
+    // A constant RNG cannot make id selection loop forever.
+    let mut stub = StubResolver::new(StubConfig::new(vec![server(1)]));
+    let mut constant = || 7u64;
+    assert!(
+        stub.query(now, &name("a.example.test"), Rtype::A, &mut constant)
+            .is_ok()
+    );
+    assert!(
+        stub.query(now, &name("b.example.test"), Rtype::A, &mut constant)
+            .is_err()
+    );
+
+    // A huge initial timeout (never retransmit) does not overflow.
+    let mut config = StubConfig::new(vec![server(1)]);
+    config.initial_timeout = Duration::MAX;
+    let mut stub = StubResolver::new(config);
+    stub.query(now, &name("www.example.test"), Rtype::A, &mut rng(24))
+        .unwrap();
+    stub.handle_timeout(now + Duration::from_secs(3600));
+    assert_eq!(stub.pending(), 1);
+}
