@@ -2792,3 +2792,12 @@ proptest! {
         let _ = parse_zone(&lines.join("\n"), &opts_origin("example."));
     }
 }
+
+#[test]
+fn type_and_class_numbers_are_digits_only() {
+    let e = zone_err("x. 1 IN TYPE+1 \\# 0\n", &opts());
+    assert_eq!(e.kind, ZoneErrorKind::UnknownType);
+    assert!(parse_zone("x. 1 CLASS+1 A 192.0.2.1\n", &opts()).is_err());
+    let r = zone("x. 1 CLASS1 TYPE1 \\# 4 C0000201\n", &opts());
+    assert_eq!((r[0].class, r[0].rtype), (Class::IN, Rtype::A));
+}

@@ -329,6 +329,10 @@ fn class_token(text: &[u8]) -> Option<Class> {
         .get(..5)
         .filter(|p| p.eq_ignore_ascii_case("CLASS"))
         .map(|_| &text[5..])?;
+    // Digits only: u16's parser would also take `+1`.
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
     digits.parse().ok().map(Class)
 }
 
@@ -341,6 +345,10 @@ pub(crate) fn type_token(text: &[u8]) -> Option<Rtype> {
         .get(..4)
         .filter(|p| p.eq_ignore_ascii_case("TYPE"))
         .map(|_| &text[4..])?;
+    // Digits only: u16's parser would also take `+1`.
+    if !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
     digits.parse().ok().map(Rtype)
 }
 
