@@ -39,6 +39,7 @@ use alloc::collections::BTreeMap;
 use alloc::vec::Vec;
 use core::ops::Bound;
 
+use crate::wire::name::CANONICAL_KEY_LEN;
 use crate::wire::{
     Class, Edns, EdnsOptions, Header, Message, MessageBuilder, Name, NameRef, Opcode, Question,
     RData, Rcode, Rtype, Section,
@@ -115,84 +116,21 @@ struct RrSet {
 pub struct Zone {
     apex: Name,
     class: Class,
-    /// Owner names by [`canonical_key`]: DNSSEC canonical order under plain byte
-    /// comparison, and a name's key is a prefix of its descendants' keys.
+    /// Owner names by their canonical-order key (`NameRef::canonical_key`): DNSSEC
+    /// canonical order under plain byte comparison, and a name's key is a prefix of
+    /// its descendants' keys.
     nodes: BTreeMap<Vec<u8>, Vec<RrSet>>,
 }
 
-/// A byte string that sorts like the name in DNSSEC canonical order (RFC 4034 section
-/// 6.1): labels from the right, lowercased, each ended by 0x00, with bytes 0 and 1
-/// escaped as 0x01 followed by the byte plus one, so the terminator sorts first.
-fn canonical_key(name: &NameRef<'_>, out: &mut Vec<u8>) {
-    out.clear();
-    let mut labels: [&[u8]; 8] = [&[]; 8];
-    let mut spill: Vec<&[u8]> = Vec::new();
-    let mut n = 0;
-    for label in name.labels() {
-        if n < labels.len() {
-            labels[n] = label;
-        } else {
-            spill.push(label);
-        }
-        n += 1;
-    }
-    for i in (0..n).rev() {
-        let label = if i < labels.len() {
-            labels[i]
-        } else {
-            spill[i - labels.len()]
-        };
-        for &b in label {
-            let b = b.to_ascii_lowercase();
-            if b <= 1 {
-                out.extend_from_slice(&[1, b + 1]);
-            } else {
-                out.push(b);
-            }
-        }
-        out.push(0);
-    }
-}
-
-/// [`canonical_key`] into a stack buffer (a key is at most 2 bytes per name byte).
-fn stack_key<'k>(name: &Name, buf: &'k mut [u8; 512]) -> &'k [u8] {
-    let wire = name.as_wire();
-    let mut starts = [0u8; 128];
-    let mut n = 0;
-    let mut p = 0;
-    while let Some(&len) = wire.get(p) {
-        if len == 0 || n == starts.len() {
-            break;
-        }
-        starts[n] = p as u8;
-        n += 1;
-        p += 1 + usize::from(len);
-    }
-    let mut w = 0;
-    for &start in starts[..n].iter().rev() {
-        let start = usize::from(start);
-        let len = usize::from(wire[start]);
-        for &b in &wire[start + 1..start + 1 + len] {
-            let b = b.to_ascii_lowercase();
-            if b <= 1 {
-                buf[w] = 1;
-                buf[w + 1] = b + 1;
-                w += 2;
-            } else {
-                buf[w] = b;
-                w += 1;
-            }
-        }
-        buf[w] = 0;
-        w += 1;
-    }
-    &buf[..w]
+/// The name's canonical-order key (see `NameRef::canonical_key`) in a stack buffer.
+fn stack_key<'k>(name: &Name, buf: &'k mut [u8; CANONICAL_KEY_LEN]) -> &'k [u8] {
+    let len = name.as_ref().canonical_key(buf);
+    &buf[..len]
 }
 
 fn key_of(name: &Name) -> Vec<u8> {
-    let mut key = Vec::with_capacity(name.as_wire().len() + 4);
-    canonical_key(&name.as_ref(), &mut key);
-    key
+    let mut buf = [0u8; CANONICAL_KEY_LEN];
+    stack_key(name, &mut buf).to_vec()
 }
 
 impl Zone {
@@ -290,7 +228,7 @@ impl Zone {
     }
 
     fn node(&self, name: &Name) -> Option<&Vec<RrSet>> {
-        let mut key = [0u8; 512];
+        let mut key = [0u8; CANONICAL_KEY_LEN];
         let key = stack_key(name, &mut key);
         self.nodes.get(key)
     }
@@ -303,7 +241,7 @@ impl Zone {
     /// non-terminal exists too, RFC 4592 section 2.2.2): a descendant's key starts
     /// with the name's key.
     fn exists(&self, name: &Name) -> bool {
-        let mut key = [0u8; 512];
+        let mut key = [0u8; CANONICAL_KEY_LEN];
         let key = stack_key(name, &mut key);
         self.nodes
             .range::<[u8], _>((Bound::Included(key), Bound::Unbounded))

@@ -7,7 +7,7 @@
 mod builder;
 mod error;
 mod message;
-mod name;
+pub(crate) mod name;
 mod rdata;
 mod tcp;
 mod types;

@@ -230,6 +230,42 @@ impl<'a> NameRef<'a> {
     }
 }
 
+/// Longest [`NameRef::canonical_key`]: every byte escaped (2 bytes) plus a terminator
+/// per label, for a 255-byte name.
+pub(crate) const CANONICAL_KEY_LEN: usize = 2 * MAX_NAME_LEN;
+
+impl NameRef<'_> {
+    /// Writes a byte string that sorts like the name in DNSSEC canonical order (RFC
+    /// 4034 section 6.1) under plain byte comparison: labels from the right,
+    /// lowercased, each ended by 0x00, with bytes 0 and 1 escaped as 0x01 and the byte
+    /// plus one so the terminator sorts first. A name's key is a prefix of the keys of
+    /// the names below it. Returns the key's length.
+    pub(crate) fn canonical_key(&self, out: &mut [u8; CANONICAL_KEY_LEN]) -> usize {
+        let mut positions = [0u16; MAX_LABELS];
+        let n = label_positions(self.buf, self.start, &mut positions);
+        let mut w = 0;
+        for &pos in positions[..n].iter().rev() {
+            for &b in label_at(self.buf, pos) {
+                let b = b.to_ascii_lowercase();
+                let escaped: &[u8] = if b <= 1 {
+                    &[1, b + 1]
+                } else {
+                    core::slice::from_ref(&b)
+                };
+                if let Some(dst) = out.get_mut(w..w + escaped.len()) {
+                    dst.copy_from_slice(escaped);
+                    w += escaped.len();
+                }
+            }
+            if let Some(dst) = out.get_mut(w) {
+                *dst = 0;
+                w += 1;
+            }
+        }
+        w
+    }
+}
+
 /// Records the offset of each label's length byte of the validated name at `pos`
 /// (following pointers); returns the label count.
 fn label_positions(buf: &[u8], mut pos: usize, out: &mut [u16; MAX_LABELS]) -> usize {
@@ -548,5 +584,49 @@ impl fmt::Display for Name {
 impl fmt::Debug for Name {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "Name({self})")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(text: &str) -> alloc::vec::Vec<u8> {
+        let name: Name = text.parse().unwrap();
+        let mut buf = [0u8; CANONICAL_KEY_LEN];
+        let n = name.as_ref().canonical_key(&mut buf);
+        buf[..n].to_vec()
+    }
+
+    #[test]
+    fn canonical_key_orders_like_canonical_cmp() {
+        let names = [
+            "example",
+            "a.example",
+            "yljkjljk.a.example",
+            "Z.a.example",
+            "zABC.a.EXAMPLE",
+            "z.example",
+            "\\001.z.example",
+            "*.z.example",
+            "\\200.z.example",
+            "\\000.a",
+            "\\001\\000.a",
+            "a",
+            "\\000",
+            ".",
+        ];
+        for a in names {
+            for b in names {
+                let (na, nb): (Name, Name) = (a.parse().unwrap(), b.parse().unwrap());
+                assert_eq!(key(a).cmp(&key(b)), na.cmp(&nb), "{a} vs {b}");
+            }
+        }
+        // A name's key is a prefix of the keys of the names below it.
+        assert!(key("x.a.example").starts_with(&key("a.example")));
+        assert!(!key("xa.example").starts_with(&key("a.example")));
+        // The longest possible key fits.
+        let long = ["\\001"; 127].join(".");
+        assert_eq!(key(&long).len(), 127 * 3);
     }
 }
