@@ -1,0 +1,146 @@
+//! Byte classes of RFC 9110 and RFC 9112, as lookup tables.
+
+const fn build_token_table() -> [bool; 256] {
+    let mut t = [false; 256];
+    let mut i = 0;
+    while i < 256 {
+        let c = i as u8;
+        t[i] = matches!(c,
+            b'!' | b'#' | b'$' | b'%' | b'&' | b'\'' | b'*' | b'+' | b'-' | b'.' |
+            b'^' | b'_' | b'`' | b'|' | b'~' | b'0'..=b'9' | b'a'..=b'z' | b'A'..=b'Z');
+        i += 1;
+    }
+    t
+}
+
+/// `tchar` of RFC 9110 §5.6.2.
+pub(crate) static TOKEN: [bool; 256] = build_token_table();
+
+#[inline]
+pub(crate) fn is_token(c: u8) -> bool {
+    TOKEN[c as usize]
+}
+
+/// True when every byte is a token character and there is at least one.
+pub(crate) fn is_token_str(s: &[u8]) -> bool {
+    !s.is_empty() && s.iter().all(|&c| is_token(c))
+}
+
+/// A field-value byte (RFC 9110 §5.5): VCHAR, obs-text, SP, HTAB.
+#[inline]
+pub(crate) fn is_field_value_byte(c: u8) -> bool {
+    c == b'\t' || (c >= 0x20 && c != 0x7f)
+}
+
+/// A request-target byte: visible ASCII (RFC 9112 §3.2 with RFC 3986, read as
+/// broadly as deployed clients need: quotes, `|`, `{`, `}` and `#` are let through).
+#[inline]
+pub(crate) fn is_target_byte(c: u8) -> bool {
+    (0x21..0x7f).contains(&c)
+}
+
+const LO: u64 = 0x0101_0101_0101_0101;
+const HI: u64 = 0x8080_8080_8080_8080;
+
+/// Index of the first byte in `s` that is not a field-value byte, if any.
+///
+/// Eight bytes at a time: a word is checked with the classic "has a byte below
+/// n" trick for controls and "has a zero byte" for DEL; only words that trip it
+/// (tabs included) are walked byte by byte.
+#[inline]
+pub(crate) fn find_invalid_value_byte(s: &[u8]) -> Option<usize> {
+    let mut i = 0;
+    while i + 8 <= s.len() {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&s[i..i + 8]);
+        let x = u64::from_le_bytes(w);
+        let below_space = x.wrapping_sub(LO * 0x20) & !x & HI;
+        let y = x ^ (LO * 0x7f);
+        let del = y.wrapping_sub(LO) & !y & HI;
+        if below_space | del != 0 {
+            for (k, &c) in s[i..i + 8].iter().enumerate() {
+                if !is_field_value_byte(c) {
+                    return Some(i + k);
+                }
+            }
+        }
+        i += 8;
+    }
+    s[i..]
+        .iter()
+        .position(|&c| !is_field_value_byte(c))
+        .map(|k| i + k)
+}
+
+/// Index of the first byte that is not a request-target byte, if any.
+#[inline]
+pub(crate) fn find_invalid_target_byte(s: &[u8]) -> Option<usize> {
+    let mut i = 0;
+    while i + 8 <= s.len() {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(&s[i..i + 8]);
+        let x = u64::from_le_bytes(w);
+        // Bytes <= 0x20 (controls and space), >= 0x80, or == 0x7f.
+        let low = x.wrapping_sub(LO * 0x21) & !x & HI;
+        let high = x & HI;
+        let y = x ^ (LO * 0x7f);
+        let del = y.wrapping_sub(LO) & !y & HI;
+        if low | high | del != 0 {
+            for (k, &c) in s[i..i + 8].iter().enumerate() {
+                if !is_target_byte(c) {
+                    return Some(i + k);
+                }
+            }
+        }
+        i += 8;
+    }
+    s[i..]
+        .iter()
+        .position(|&c| !is_target_byte(c))
+        .map(|k| i + k)
+}
+
+/// Trims optional whitespace (SP and HTAB) from both ends.
+#[inline]
+pub(crate) fn trim_ows(s: &[u8]) -> &[u8] {
+    let mut a = 0;
+    let mut b = s.len();
+    while a < b && (s[a] == b' ' || s[a] == b'\t') {
+        a += 1;
+    }
+    while b > a && (s[b - 1] == b' ' || s[b - 1] == b'\t') {
+        b -= 1;
+    }
+    &s[a..b]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn swar_scans_agree_with_byte_classes() {
+        for c in 0..=255u8 {
+            for pos in 0..17 {
+                let mut v = [b'a'; 17];
+                v[pos] = c;
+                let want = if is_field_value_byte(c) {
+                    None
+                } else {
+                    Some(pos)
+                };
+                assert_eq!(
+                    find_invalid_value_byte(&v),
+                    want,
+                    "value byte {c:#x} at {pos}"
+                );
+                let want = if is_target_byte(c) { None } else { Some(pos) };
+                assert_eq!(
+                    find_invalid_target_byte(&v),
+                    want,
+                    "target byte {c:#x} at {pos}"
+                );
+            }
+        }
+    }
+}
