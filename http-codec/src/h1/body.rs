@@ -260,14 +260,14 @@ impl ChunkedDecoder {
     ) -> Result<(usize, BodyChunk<'a>), Error> {
         let rest = &input[i..];
         // The common case: no trailer fields, the final CRLF at hand.
-        if self.trailer_buf.is_empty() {
-            if rest.starts_with(b"\r\n") || (self.allow_bare_lf && rest.starts_with(b"\n")) {
-                let n = if rest[0] == b'\r' { 2 } else { 1 };
-                self.state = Chunk::Done;
-                self.trailer_parser.reset();
-                let _ = self.trailer_parser.parse(&rest[..n]);
-                return Ok((i + n, BodyChunk::End));
-            }
+        if self.trailer_buf.is_empty()
+            && (rest.starts_with(b"\r\n") || (self.allow_bare_lf && rest.starts_with(b"\n")))
+        {
+            let n = if rest[0] == b'\r' { 2 } else { 1 };
+            self.state = Chunk::Done;
+            self.trailer_parser.reset();
+            let _ = self.trailer_parser.parse(&rest[..n]);
+            return Ok((i + n, BodyChunk::End));
         }
         let before = self.trailer_buf.len();
         self.trailer_buf.extend_from_slice(rest);
@@ -298,7 +298,7 @@ fn hex_value(c: u8) -> Option<u8> {
 enum Kind {
     None,
     Length(u64),
-    Chunked(ChunkedDecoder),
+    Chunked(alloc::boxed::Box<ChunkedDecoder>),
     UntilClose,
     Done,
 }
@@ -350,7 +350,9 @@ impl BodyDecoder {
                 }
                 Kind::Length(n)
             }
-            BodyFraming::Chunked => Kind::Chunked(ChunkedDecoder::new(options, limits)),
+            BodyFraming::Chunked => {
+                Kind::Chunked(alloc::boxed::Box::new(ChunkedDecoder::new(options, limits)))
+            }
             BodyFraming::UntilClose => Kind::UntilClose,
         };
         Ok(BodyDecoder {

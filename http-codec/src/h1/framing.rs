@@ -254,10 +254,10 @@ impl Framing {
                 Some((n, _)) => BodyFraming::Length(n),
             }
         };
-        if let Some(at) = s.expect_other {
-            if version == Version::Http11 {
-                return Err(Error::new(ErrorKind::UnsupportedExpectation, at as u64));
-            }
+        if let Some(at) = s.expect_other
+            && version == Version::Http11
+        {
+            return Err(Error::new(ErrorKind::UnsupportedExpectation, at as u64));
         }
         let upgrade = request.method() == "CONNECT" || (s.upgrade_header && s.connection_upgrade);
         Ok(Framing {

@@ -12,16 +12,27 @@
 
 mod body;
 mod chars;
+#[cfg(feature = "std")]
+mod client;
 mod error;
 mod framing;
 mod head;
+mod outbuf;
+mod owned;
+#[cfg(feature = "std")]
+mod server;
 mod target;
 mod write;
 
 pub use body::{BodyChunk, BodyDecoder, ChunkedDecoder, write_chunk, write_chunk_header};
+#[cfg(feature = "std")]
+pub use client::{ClientConfig, ClientConnection, ClientEvent, RequestId};
 pub use error::{Error, ErrorKind, WriteError};
 pub use framing::{BodyFraming, Framing};
 pub use head::{HeadKind, HeadParser, Header, HeaderIter, Headers, Request, Response, Version};
+pub use owned::{RequestHead, ResponseHead, Trailers};
+#[cfg(feature = "std")]
+pub use server::{ServerConfig, ServerConnection, ServerEvent};
 pub use target::TargetForm;
 pub use write::{
     BodyLength, canonical_reason, write_last_chunk, write_request_head, write_response_head,
