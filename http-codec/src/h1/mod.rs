@@ -34,6 +34,8 @@ pub use owned::{RequestHead, ResponseHead, Trailers};
 #[cfg(feature = "std")]
 pub use server::{ServerConfig, ServerConnection, ServerEvent};
 pub use target::TargetForm;
+#[cfg(feature = "tokio")]
+pub(crate) use target::is_host as is_valid_host;
 pub use write::{
     BodyLength, canonical_reason, write_last_chunk, write_request_head, write_response_head,
 };

@@ -1,0 +1,530 @@
+//! An HTTP/1.1 server on tokio, driving [`ServerConnection`] per TCP
+//! connection. Nothing protocol-specific lives here: this module moves bytes,
+//! runs the handler, streams bodies and enforces the connection limit.
+//!
+//! ```no_run
+//! # async fn run() -> std::io::Result<()> {
+//! use http_codec::server::{serve, Request, Response};
+//!
+//! let listener = tokio::net::TcpListener::bind("127.0.0.1:8080").await?;
+//! serve(listener, |req: Request| async move {
+//!     Response::new(200)
+//!         .header("content-type", "text/plain")
+//!         .body(format!("you asked for {}\n", req.head().target()))
+//! })
+//! .await
+//! # }
+//! ```
+
+use std::boxed::Box;
+use std::collections::VecDeque;
+use std::future::Future;
+use std::io;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant, SystemTime};
+use std::vec;
+use std::vec::Vec;
+
+use ::tokio::io::{AsyncReadExt, AsyncWriteExt};
+use ::tokio::net::{TcpListener, TcpStream};
+use ::tokio::sync::{Notify, Semaphore, mpsc};
+use ::tokio::task::JoinSet;
+use bytes::Bytes;
+
+use crate::date::format_http_date;
+use crate::h1::{BodyLength, RequestHead, ServerConfig, ServerConnection, ServerEvent, Trailers};
+
+/// Settings of [`serve_with`].
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ServeConfig {
+    /// Settings of each connection's state machine (limits, timeouts).
+    pub connection: ServerConfig,
+    /// Connections served at once; further ones wait in the accept queue.
+    /// Default 1024.
+    pub max_connections: usize,
+    /// After shutdown is asked for, how long open connections may finish
+    /// their current exchange. Default 10 s.
+    pub shutdown_grace: Duration,
+    /// Add a `date` header to responses that lack one (RFC 9110 §6.6.1).
+    /// Default on.
+    pub date_header: bool,
+}
+
+impl Default for ServeConfig {
+    fn default() -> Self {
+        ServeConfig {
+            connection: ServerConfig::default(),
+            max_connections: 1024,
+            shutdown_grace: Duration::from_secs(10),
+            date_header: true,
+        }
+    }
+}
+
+/// A request given to the handler: its head and a streamed body.
+#[derive(Debug)]
+pub struct Request {
+    head: RequestHead,
+    body: Body,
+}
+
+impl Request {
+    /// Method, target, version, headers and framing.
+    pub fn head(&self) -> &RequestHead {
+        &self.head
+    }
+
+    /// The body, to read piece by piece.
+    pub fn body_mut(&mut self) -> &mut Body {
+        &mut self.body
+    }
+
+    /// Splits into head and body.
+    pub fn into_parts(self) -> (RequestHead, Body) {
+        (self.head, self.body)
+    }
+}
+
+/// A request body arriving in pieces. Reading it the first time sends
+/// `100 Continue` if the client asked for it.
+#[derive(Debug)]
+pub struct Body {
+    rx: Option<mpsc::Receiver<BodyItem>>,
+    wants: Option<Arc<Notify>>,
+    trailers: Option<Trailers>,
+}
+
+#[derive(Debug)]
+enum BodyItem {
+    Data(Bytes),
+    End(Option<Trailers>),
+}
+
+/// The request body ended before it was complete (the connection failed).
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("request body incomplete: the connection failed")]
+pub struct BodyError;
+
+impl Body {
+    fn empty() -> Self {
+        Body {
+            rx: None,
+            wants: None,
+            trailers: None,
+        }
+    }
+
+    /// The next piece, `Ok(None)` at the end.
+    pub async fn chunk(&mut self) -> Result<Option<Bytes>, BodyError> {
+        if let Some(n) = self.wants.take() {
+            n.notify_one();
+        }
+        let Some(rx) = &mut self.rx else {
+            return Ok(None);
+        };
+        match rx.recv().await {
+            Some(BodyItem::Data(b)) => Ok(Some(b)),
+            Some(BodyItem::End(t)) => {
+                self.trailers = t;
+                self.rx = None;
+                Ok(None)
+            }
+            None => {
+                self.rx = None;
+                Err(BodyError)
+            }
+        }
+    }
+
+    /// Reads the whole body, failing if it exceeds `limit` bytes.
+    pub async fn collect(&mut self, limit: usize) -> Result<Bytes, BodyError> {
+        let mut out = Vec::new();
+        while let Some(b) = self.chunk().await? {
+            if out.len() + b.len() > limit {
+                return Err(BodyError);
+            }
+            out.extend_from_slice(&b);
+        }
+        Ok(out.into())
+    }
+
+    /// The trailer fields, once the body was read to its end.
+    pub fn trailers(&self) -> Option<&Trailers> {
+        self.trailers.as_ref()
+    }
+}
+
+/// A response body.
+#[derive(Debug)]
+pub enum ResponseBody {
+    /// No body.
+    Empty,
+    /// All of it at once.
+    Full(Bytes),
+    /// Streamed through a channel; `length` when known (else chunked).
+    Stream {
+        /// The total length, when known up front.
+        length: Option<u64>,
+        /// The pieces, in order; the body ends when the sender is dropped.
+        chunks: mpsc::Receiver<Bytes>,
+    },
+}
+
+/// A response returned by the handler.
+#[derive(Debug)]
+pub struct Response {
+    status: u16,
+    headers: Vec<(std::borrow::Cow<'static, str>, Bytes)>,
+    body: ResponseBody,
+}
+
+impl Response {
+    /// A response with `status`, no headers and no body.
+    pub fn new(status: u16) -> Self {
+        Response {
+            status,
+            headers: Vec::new(),
+            body: ResponseBody::Empty,
+        }
+    }
+
+    /// Adds a header (Content-Length and Transfer-Encoding are written by
+    /// the connection from the body; giving them here fails the response).
+    pub fn header(
+        mut self,
+        name: impl Into<std::borrow::Cow<'static, str>>,
+        value: impl Into<Bytes>,
+    ) -> Self {
+        self.headers.push((name.into(), value.into()));
+        self
+    }
+
+    /// Sets a whole body.
+    pub fn body(mut self, body: impl Into<Bytes>) -> Self {
+        self.body = ResponseBody::Full(body.into());
+        self
+    }
+
+    /// Sets a streamed body: returns the response and the sender to feed it.
+    pub fn streaming(mut self, length: Option<u64>) -> (Self, mpsc::Sender<Bytes>) {
+        let (tx, rx) = mpsc::channel(16);
+        self.body = ResponseBody::Stream { length, chunks: rx };
+        (self, tx)
+    }
+
+    /// The status code.
+    pub fn status(&self) -> u16 {
+        self.status
+    }
+}
+
+/// Serves `listener` with `handler` for ever, with the default [`ServeConfig`].
+pub async fn serve<H, F>(listener: TcpListener, handler: H) -> io::Result<()>
+where
+    H: Fn(Request) -> F + Send + Sync + 'static,
+    F: Future<Output = Response> + Send + 'static,
+{
+    serve_with(
+        listener,
+        ServeConfig::default(),
+        handler,
+        std::future::pending(),
+    )
+    .await
+}
+
+/// Serves `listener` with `handler` until `shutdown` completes; then stops
+/// accepting, lets open connections finish their current exchange for up to
+/// [`ServeConfig::shutdown_grace`], and returns.
+pub async fn serve_with<H, F>(
+    listener: TcpListener,
+    config: ServeConfig,
+    handler: H,
+    shutdown: impl Future<Output = ()>,
+) -> io::Result<()>
+where
+    H: Fn(Request) -> F + Send + Sync + 'static,
+    F: Future<Output = Response> + Send + 'static,
+{
+    let handler = Arc::new(handler);
+    let config = Arc::new(config);
+    let slots = Arc::new(Semaphore::new(config.max_connections.max(1)));
+    let stopping = Arc::new(AtomicBool::new(false));
+    let stop_notify = Arc::new(Notify::new());
+    let mut tasks = JoinSet::new();
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let permit = ::tokio::select! {
+            p = slots.clone().acquire_owned() => p.expect("semaphore never closed"),
+            () = &mut shutdown => break,
+        };
+        let accepted = ::tokio::select! {
+            a = listener.accept() => a,
+            () = &mut shutdown => break,
+        };
+        while tasks.try_join_next().is_some() {}
+        let (stream, _) = match accepted {
+            Ok(a) => a,
+            Err(e) if is_per_connection_error(&e) => continue,
+            Err(_) => {
+                // Out of descriptors or similar: back off instead of spinning.
+                ::tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let _ = stream.set_nodelay(true);
+        let handler = handler.clone();
+        let config = config.clone();
+        let stopping = stopping.clone();
+        let stop_notify = stop_notify.clone();
+        tasks.spawn(async move {
+            let _permit = permit;
+            let _ = connection(stream, &config, &*handler, &stopping, &stop_notify).await;
+        });
+    }
+    stopping.store(true, Ordering::SeqCst);
+    stop_notify.notify_waiters();
+    let grace = ::tokio::time::sleep(config.shutdown_grace);
+    ::tokio::pin!(grace);
+    loop {
+        ::tokio::select! {
+            r = tasks.join_next() => if r.is_none() { break },
+            () = &mut grace => { tasks.abort_all(); break }
+        }
+    }
+    Ok(())
+}
+
+fn is_per_connection_error(e: &io::Error) -> bool {
+    matches!(
+        e.kind(),
+        io::ErrorKind::ConnectionAborted
+            | io::ErrorKind::ConnectionReset
+            | io::ErrorKind::Interrupted
+    )
+}
+
+type HandlerFuture = Pin<Box<dyn Future<Output = Response> + Send>>;
+
+/// The cached `date` header value, refreshed once a second.
+struct DateCache {
+    at: u64,
+    value: Bytes,
+}
+
+impl DateCache {
+    fn get(&mut self) -> Bytes {
+        let now = SystemTime::now();
+        let secs = now
+            .duration_since(SystemTime::UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs());
+        if secs != self.at || self.value.is_empty() {
+            self.at = secs;
+            self.value = Bytes::from(format_http_date(now));
+        }
+        self.value.clone()
+    }
+}
+
+async fn write_out(stream: &mut TcpStream, conn: &mut ServerConnection) -> io::Result<()> {
+    while let Some(b) = conn.poll_transmit() {
+        stream.write_all(&b).await?;
+    }
+    Ok(())
+}
+
+async fn connection<H, F>(
+    mut stream: TcpStream,
+    config: &ServeConfig,
+    handler: &H,
+    stopping: &AtomicBool,
+    stop_notify: &Notify,
+) -> io::Result<()>
+where
+    H: Fn(Request) -> F + Send + Sync + 'static,
+    F: Future<Output = Response> + Send + 'static,
+{
+    let mut conn = ServerConnection::new(config.connection.clone(), Instant::now());
+    let mut buf = vec![0u8; 16 * 1024];
+    let mut date = DateCache {
+        at: 0,
+        value: Bytes::new(),
+    };
+    let mut pending: Option<HandlerFuture> = None;
+    let mut body_tx: Option<mpsc::Sender<BodyItem>> = None;
+    let mut backlog: VecDeque<BodyItem> = VecDeque::new();
+    let wants_body = Arc::new(Notify::new());
+    let mut streaming: Option<mpsc::Receiver<Bytes>> = None;
+    let mut eof = false;
+    loop {
+        write_out(&mut stream, &mut conn).await?;
+        if conn.should_close() || conn.is_upgraded() {
+            break;
+        }
+        while let Some(event) = conn.poll_event() {
+            match event {
+                ServerEvent::Request(head) => {
+                    let has_body = head.framing().body != crate::h1::BodyFraming::None;
+                    let body = if has_body {
+                        let (tx, rx) = mpsc::channel(8);
+                        body_tx = Some(tx);
+                        Body {
+                            rx: Some(rx),
+                            wants: head.framing().expect_continue.then(|| wants_body.clone()),
+                            trailers: None,
+                        }
+                    } else {
+                        Body::empty()
+                    };
+                    pending = Some(Box::pin(handler(Request { head, body })));
+                }
+                ServerEvent::Data(b) => backlog.push_back(BodyItem::Data(b)),
+                ServerEvent::EndOfRequest(t) => {
+                    if body_tx.is_some() {
+                        backlog.push_back(BodyItem::End(t));
+                    }
+                }
+                ServerEvent::Upgraded(_) => {}
+            }
+        }
+        // Hand buffered body pieces to the handler as far as the channel takes them.
+        while let Some(tx) = &body_tx {
+            let Some(item) = backlog.pop_front() else {
+                break;
+            };
+            let end = matches!(item, BodyItem::End(_));
+            match tx.try_send(item) {
+                Ok(()) if end => body_tx = None,
+                Ok(()) => {}
+                Err(mpsc::error::TrySendError::Full(item)) => {
+                    backlog.push_front(item);
+                    break;
+                }
+                Err(mpsc::error::TrySendError::Closed(_)) => {
+                    // The handler dropped the body: discard the rest.
+                    body_tx = None;
+                    backlog.clear();
+                }
+            }
+        }
+        if body_tx.is_none() {
+            backlog.clear();
+        }
+        let stop = stopping.load(Ordering::SeqCst);
+        if stop && pending.is_none() && streaming.is_none() {
+            break;
+        }
+        let can_read = !eof && conn.wants_input() && backlog.is_empty() && !stop;
+        let deadline = conn.poll_timeout();
+        let sleep = ::tokio::time::sleep_until(deadline.map_or_else(
+            || ::tokio::time::Instant::now() + Duration::from_secs(3600),
+            ::tokio::time::Instant::from_std,
+        ));
+        let tx_ready = body_tx.clone();
+        ::tokio::select! {
+            r = stream.read(&mut buf), if can_read => {
+                let n = r?;
+                let now = Instant::now();
+                let result = if n == 0 { eof = true; conn.handle_eof(now) } else { conn.handle_input(now, &buf[..n]) };
+                if result.is_err() {
+                    body_tx = None;
+                    backlog.clear();
+                }
+            }
+            response = async { pending.as_mut().expect("guarded").await }, if pending.is_some() => {
+                pending = None;
+                streaming = start_response(&mut conn, response, config.date_header.then(|| date.get()));
+                if streaming.is_none() {
+                    conn.handle_timeout(Instant::now()).ok();
+                }
+            }
+            chunk = async { streaming.as_mut().expect("guarded").recv().await }, if streaming.is_some() => {
+                match chunk {
+                    Some(b) => {
+                        if conn.send_data(b).is_err() {
+                            return Ok(());
+                        }
+                    }
+                    None => {
+                        streaming = None;
+                        if conn.finish_response(&[] as &[(&str, &str)]).is_err() {
+                            return Ok(());
+                        }
+                        conn.handle_timeout(Instant::now()).ok();
+                    }
+                }
+            }
+            permit = async { tx_ready.as_ref().expect("guarded").reserve().await }, if tx_ready.is_some() && !backlog.is_empty() => {
+                match permit {
+                    Ok(p) => if let Some(item) = backlog.pop_front() {
+                        let end = matches!(item, BodyItem::End(_));
+                        p.send(item);
+                        if end { body_tx = None; }
+                    },
+                    Err(_) => { body_tx = None; backlog.clear(); }
+                }
+            }
+            () = wants_body.notified() => conn.send_continue(),
+            () = sleep, if deadline.is_some() => {
+                if conn.handle_timeout(Instant::now()).is_err() {
+                    body_tx = None;
+                    backlog.clear();
+                }
+            }
+            () = stop_notify.notified(), if !stop => {}
+        }
+    }
+    let _ = stream.shutdown().await;
+    Ok(())
+}
+
+/// Writes the response head (and a whole body); returns the channel of a
+/// streamed body.
+fn start_response(
+    conn: &mut ServerConnection,
+    response: Response,
+    date: Option<Bytes>,
+) -> Option<mpsc::Receiver<Bytes>> {
+    let mut headers: Vec<(&[u8], &[u8])> = response
+        .headers
+        .iter()
+        .map(|(n, v)| (n.as_bytes(), v.as_ref()))
+        .collect();
+    if let Some(d) = &date
+        && !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(b"date"))
+    {
+        headers.push((b"date", d.as_ref()));
+    }
+    let (length, full, stream) = match response.body {
+        ResponseBody::Empty if matches!(response.status, 100..=199 | 204 | 304) => {
+            (BodyLength::Empty, None, None)
+        }
+        ResponseBody::Empty => (BodyLength::Known(0), None, None),
+        ResponseBody::Full(b) => (BodyLength::Known(b.len() as u64), Some(b), None),
+        ResponseBody::Stream { length, chunks } => (
+            length.map_or(BodyLength::Chunked, BodyLength::Known),
+            None,
+            Some(chunks),
+        ),
+    };
+    if conn
+        .send_response(response.status, None, &headers, length)
+        .is_err()
+    {
+        // An invalid response from the handler: answer 500 instead.
+        let _ = conn.send_response(500, None, &[("connection", "close")], BodyLength::Known(0));
+        return None;
+    }
+    if let Some(b) = full {
+        let _ = conn.send_data(b);
+        let _ = conn.finish_response(&[] as &[(&str, &str)]);
+        return None;
+    }
+    if stream.is_none() {
+        let _ = conn.finish_response(&[] as &[(&str, &str)]);
+    }
+    stream
+}
