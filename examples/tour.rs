@@ -10,6 +10,8 @@
 //!    print its name, files, piece count and info-hash(es).
 //! 2. DNS: load a small zone, start the authoritative server on loopback, ask it a few
 //!    questions with the stub client over UDP and TCP, and print the answers.
+//! 3. HTTP/1.1: serve a small page on loopback and fetch it, and a missing page, over
+//!    one persistent connection, printing each response's status.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -34,7 +36,72 @@ fn main() -> ExitCode {
         eprintln!("tour: DNS: {e}");
         return ExitCode::FAILURE;
     }
+    println!();
+    if let Err(e) = http_section() {
+        eprintln!("tour: HTTP: {e}");
+        return ExitCode::FAILURE;
+    }
     ExitCode::SUCCESS
+}
+
+/// Section 3: an HTTP/1.1 server on loopback and one keep-alive client connection.
+fn http_section() -> Result<(), String> {
+    use applayer::http_codec::client::Connection;
+    use applayer::http_codec::server::{Request, Response, ServeConfig, serve_with};
+
+    println!("== HTTP/1.1: a page served on loopback, fetched over one connection ==");
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    rt.block_on(async {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .map_err(|e| e.to_string())?;
+        let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        let server = tokio::spawn(serve_with(
+            listener,
+            ServeConfig::default(),
+            |req: Request| async move {
+                match req.head().target() {
+                    "/" | "/index.html" => Response::new(200)
+                        .header("content-type", "text/html; charset=utf-8")
+                        .body(
+                            "<!doctype html><title>applayer</title><p>Hello from http-codec.</p>\n",
+                        ),
+                    _ => Response::new(404)
+                        .header("content-type", "text/plain")
+                        .body("not found\n"),
+                }
+            },
+            async {
+                let _ = stopped.await;
+            },
+        ));
+        println!("server on http://{addr}");
+        let mut conn = Connection::connect(&addr.to_string())
+            .await
+            .map_err(|e| e.to_string())?;
+        for path in ["/", "/missing", "/index.html"] {
+            let response = conn
+                .fetch("GET", path, &[], Default::default())
+                .await
+                .map_err(|e| e.to_string())?;
+            let reason = String::from_utf8_lossy(response.head.reason()).into_owned();
+            println!(
+                "GET {path:<12} -> {} {reason} ({} bytes), connection reusable: {}",
+                response.head.status(),
+                response.body.len(),
+                conn.is_reusable()
+            );
+        }
+        let _ = stop.send(());
+        server
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| e.to_string())
+    })
 }
 
 const TOUR_ZONE: &str = r#"

@@ -8,3 +8,6 @@ pub use torrent_codec;
 
 #[cfg(feature = "dns-codec")]
 pub use dns_codec;
+
+#[cfg(feature = "http-codec")]
+pub use http_codec;

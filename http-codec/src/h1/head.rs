@@ -470,10 +470,12 @@ impl HeadParser {
         }
     }
 
+    #[cfg_attr(not(feature = "std"), allow(dead_code))]
     pub(crate) fn start_line_spans(&self) -> StartLine {
         self.start
     }
 
+    #[cfg_attr(not(feature = "std"), allow(dead_code))]
     pub(crate) fn header_spans(&self) -> &[HeaderSpan] {
         &self.headers
     }
