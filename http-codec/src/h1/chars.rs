@@ -100,15 +100,19 @@ pub(crate) fn find_invalid_target_byte(s: &[u8]) -> Option<usize> {
         .map(|k| i + k)
 }
 
-/// Trims optional whitespace (SP and HTAB) from both ends.
+/// Trims optional whitespace (SP and HTAB) from both ends, and the CR and LF
+/// of an obsolete line fold: only a folded value (`allow_obs_fold`) holds
+/// them, and RFC 9112 §5.2 reads each fold as SP, so a list element such as
+/// the `close` of `keep-alive,<CRLF> close` is still found.
 #[inline]
 pub(crate) fn trim_ows(s: &[u8]) -> &[u8] {
+    let ws = |c: u8| matches!(c, b' ' | b'\t' | b'\r' | b'\n');
     let mut a = 0;
     let mut b = s.len();
-    while a < b && (s[a] == b' ' || s[a] == b'\t') {
+    while a < b && ws(s[a]) {
         a += 1;
     }
-    while b > a && (s[b - 1] == b' ' || s[b - 1] == b'\t') {
+    while b > a && ws(s[b - 1]) {
         b -= 1;
     }
     &s[a..b]

@@ -17,6 +17,7 @@ mod client;
 mod error;
 mod framing;
 mod head;
+#[cfg(feature = "std")]
 mod outbuf;
 mod owned;
 #[cfg(feature = "std")]
