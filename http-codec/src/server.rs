@@ -29,7 +29,7 @@ use std::vec::Vec;
 
 use ::tokio::io::{AsyncReadExt, AsyncWriteExt};
 use ::tokio::net::{TcpListener, TcpStream};
-use ::tokio::sync::{Notify, Semaphore, mpsc};
+use ::tokio::sync::{Notify, Semaphore, mpsc, oneshot};
 use ::tokio::task::JoinSet;
 use bytes::Bytes;
 
@@ -69,6 +69,38 @@ impl Default for ServeConfig {
 pub struct Request {
     head: RequestHead,
     body: Body,
+    upgrade: Option<oneshot::Receiver<Upgraded>>,
+}
+
+/// A connection handed over after a `101 Switching Protocols` response (or
+/// a 2xx to CONNECT): the TCP stream and the bytes the client sent after
+/// its request, which belong to the new protocol.
+#[derive(Debug)]
+pub struct Upgraded {
+    /// The connection, now speaking the new protocol.
+    pub stream: TcpStream,
+    /// Bytes already received after the request.
+    pub buffered: Bytes,
+}
+
+/// Resolves to the [`Upgraded`] connection once the switching response was
+/// sent; fails if the handler answered otherwise or the connection ended.
+#[derive(Debug)]
+pub struct OnUpgrade(Option<oneshot::Receiver<Upgraded>>);
+
+/// The request was not upgraded.
+#[derive(Debug, Clone, thiserror::Error)]
+#[error("the connection was not upgraded")]
+pub struct NotUpgraded;
+
+impl OnUpgrade {
+    /// Waits for the hand-over.
+    pub async fn await_upgrade(self) -> Result<Upgraded, NotUpgraded> {
+        match self.0 {
+            Some(rx) => rx.await.map_err(|_| NotUpgraded),
+            None => Err(NotUpgraded),
+        }
+    }
 }
 
 impl Request {
@@ -80,6 +112,13 @@ impl Request {
     /// The body, to read piece by piece.
     pub fn body_mut(&mut self) -> &mut Body {
         &mut self.body
+    }
+
+    /// For a request asking to switch protocols (`Upgrade` with
+    /// `Connection: upgrade`) or a CONNECT: spawn a task awaiting this, then
+    /// return a 101 (or a 2xx to CONNECT) response; the task gets the stream.
+    pub fn on_upgrade(&mut self) -> OnUpgrade {
+        OnUpgrade(self.upgrade.take())
     }
 
     /// Splits into head and body.
@@ -358,10 +397,11 @@ where
     let mut backlog: VecDeque<BodyItem> = VecDeque::new();
     let wants_body = Arc::new(Notify::new());
     let mut streaming: Option<mpsc::Receiver<Bytes>> = None;
+    let mut upgrade_tx: Option<oneshot::Sender<Upgraded>> = None;
     let mut eof = false;
     loop {
         write_out(&mut stream, &mut conn).await?;
-        if conn.should_close() || conn.is_upgraded() {
+        if conn.should_close() {
             break;
         }
         while let Some(event) = conn.poll_event() {
@@ -379,7 +419,19 @@ where
                     } else {
                         Body::empty()
                     };
-                    pending = Some(Box::pin(handler(Request { head, body })));
+                    let upgrade = if head.framing().upgrade {
+                        let (tx, rx) = oneshot::channel();
+                        upgrade_tx = Some(tx);
+                        Some(rx)
+                    } else {
+                        upgrade_tx = None;
+                        None
+                    };
+                    pending = Some(Box::pin(handler(Request {
+                        head,
+                        body,
+                        upgrade,
+                    })));
                 }
                 ServerEvent::Data(b) => backlog.push_back(BodyItem::Data(b)),
                 ServerEvent::EndOfRequest(t) => {
@@ -387,7 +439,13 @@ where
                         backlog.push_back(BodyItem::End(t));
                     }
                 }
-                ServerEvent::Upgraded(_) => {}
+                ServerEvent::Upgraded(buffered) => {
+                    write_out(&mut stream, &mut conn).await?;
+                    if let Some(tx) = upgrade_tx.take() {
+                        let _ = tx.send(Upgraded { stream, buffered });
+                    }
+                    return Ok(());
+                }
             }
         }
         // Hand buffered body pieces to the handler as far as the channel takes them.

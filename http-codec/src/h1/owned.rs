@@ -19,6 +19,7 @@ pub struct RequestHead {
 }
 
 impl RequestHead {
+    #[cfg_attr(not(feature = "std"), allow(dead_code))]
     pub(crate) fn new(buf: Bytes, parser: &HeadParser, framing: Framing) -> Self {
         RequestHead {
             buf,
@@ -80,6 +81,7 @@ pub struct ResponseHead {
 }
 
 impl ResponseHead {
+    #[cfg_attr(not(feature = "std"), allow(dead_code))]
     pub(crate) fn new(buf: Bytes, parser: &HeadParser, framing: Framing) -> Self {
         ResponseHead {
             buf,
@@ -139,6 +141,7 @@ pub struct Trailers {
 }
 
 impl Trailers {
+    #[cfg_attr(not(feature = "std"), allow(dead_code))]
     pub(crate) fn from_headers(h: Headers<'_>) -> Option<Self> {
         if h.is_empty() {
             return None;
