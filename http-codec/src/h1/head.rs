@@ -181,8 +181,8 @@ impl HeadParser {
                     return self.check_partial(buf).map(|()| None);
                 }
             };
-            if lf >= self.max_head {
-                return Err(self.too_large(buf, lf));
+            if let Some(at) = self.limit_exceeded(lf, lf >= self.max_head) {
+                return Err(self.too_large(buf, at));
             }
             let line_start = self.pos;
             let end = if lf > line_start && buf[lf - 1] == b'\r' {
@@ -224,17 +224,27 @@ impl HeadParser {
 
     /// Checks limits on an incomplete line, so an endless line fails early.
     fn check_partial(&self, buf: &[u8]) -> Result<(), Error> {
-        if buf.len() > self.max_head {
-            return Err(self.too_large(buf, self.max_head));
+        match self.limit_exceeded(buf.len(), buf.len() > self.max_head) {
+            Some(at) => Err(self.too_large(buf, at)),
+            None => Ok(()),
         }
-        if !self.started && self.kind == HeadKind::Request {
-            // method SP target SP HTTP/1.1: the target can be at most this long.
-            let partial = buf.len() - self.pos;
-            if partial > self.max_target.saturating_add(64) {
-                return Err(err(ErrorKind::TargetTooLong, buf.len()));
-            }
+    }
+
+    /// Whether the current line breaks a size limit; `end` is the offset of
+    /// its LF, or the buffer length while the line is still open. The limits:
+    /// the head size (`over_head`), and for a request line `max_target + 64`
+    /// bytes (method, target and version), checked on complete lines too so
+    /// that where the input splits never decides. Returns the offset to
+    /// report, the first byte past the limit, also independent of splits.
+    fn limit_exceeded(&self, end: usize, over_head: bool) -> Option<usize> {
+        let line_limit = (!self.started && self.kind == HeadKind::Request)
+            .then(|| self.pos.saturating_add(self.max_target.saturating_add(64)))
+            .filter(|&at| end > at);
+        match (over_head, line_limit) {
+            (false, None) => None,
+            (true, None) => Some(self.max_head),
+            (_, Some(at)) => Some(at.min(self.max_head)),
         }
-        Ok(())
     }
 
     fn start_line(&mut self, buf: &[u8], start: usize, end: usize) -> Result<(), Error> {
