@@ -240,8 +240,8 @@ const PINNED: &[(&str, Ours, &str)] = &[
     // Framing.
     (
         "request/method.md:99",
-        Accepts,
-        "Framing applies RFC 9112 §6.3 to every request, CONNECT included (as hyper does): its Content-Length body is read before the tunnel; llhttp tunnels right after the head",
+        Rejects(ConnectWithBody),
+        "CONNECT has no content (RFC 9110 §9.3.6): a Content-Length or Transfer-Encoding on it is ambiguous (body or tunnel bytes?), so it is rejected; llhttp tunnels right after the head",
     ),
     (
         "request/invalid.md:571",

@@ -163,6 +163,10 @@ async fn malformed_requests_get_400_and_close() {
         &b"GET / HTTP/1.1\r\nHost: a\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n"[..],
         b"GET / HTTP/1.1\r\nBad Header: x\r\n\r\n",
         b"GET / HTTP/1.1\r\nHost: a\r\n folded\r\n\r\n",
+        b"GET / HTTP/1.1\r\n\r\n",
+        b"GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n",
+        b"GET / HTTP/1.1\r\nHost: a/b\r\n\r\n",
+        b"CONNECT a:443 HTTP/1.1\r\nHost: a:443\r\nContent-Length: 3\r\n\r\nabc",
     ] {
         let mut s = TcpStream::connect(&addr).await.unwrap();
         s.write_all(bad).await.unwrap();

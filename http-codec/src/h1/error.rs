@@ -69,6 +69,14 @@ pub enum ErrorKind {
     /// Content-Length and Transfer-Encoding in one request.
     #[error("request has both Content-Length and Transfer-Encoding")]
     ContentLengthWithTransferEncoding,
+    /// A CONNECT request with Content-Length or Transfer-Encoding: CONNECT
+    /// has no content (RFC 9110 §9.3.6), so such bytes would be ambiguous.
+    #[error("CONNECT request with a body")]
+    ConnectWithBody,
+    /// An HTTP/1.1 request without exactly one Host field, or a Host value
+    /// that is not `host[:port]` (RFC 9112 §3.2: answer 400).
+    #[error("missing, repeated or invalid Host")]
+    InvalidHost,
     /// Transfer-Encoding in an HTTP/1.0 message (RFC 9112 §6.1: framing is faulty).
     #[error("Transfer-Encoding in an HTTP/1.0 message")]
     TransferEncodingOnHttp10,

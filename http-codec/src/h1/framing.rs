@@ -259,7 +259,12 @@ impl Framing {
         {
             return Err(Error::new(ErrorKind::UnsupportedExpectation, at as u64));
         }
-        let upgrade = request.method() == "CONNECT" || (s.upgrade_header && s.connection_upgrade);
+        let connect = request.method() == "CONNECT";
+        if connect && (s.te_at.is_some() || s.content_length.is_some_and(|(n, _)| n > 0)) {
+            let at = s.te_at.or(s.content_length.map(|(_, at)| at)).unwrap_or(0);
+            return Err(Error::new(ErrorKind::ConnectWithBody, at as u64));
+        }
+        let upgrade = connect || (s.upgrade_header && s.connection_upgrade);
         Ok(Framing {
             body,
             keep_alive,

@@ -120,6 +120,7 @@ pub struct HeadParser {
     scan: usize,
     started: bool,
     done: Option<usize>,
+    failed: Option<Error>,
     start: StartLine,
     headers: Vec<HeaderSpan>,
 }
@@ -141,6 +142,7 @@ impl HeadParser {
             scan: 0,
             started: kind == HeadKind::Trailers,
             done: None,
+            failed: None,
             start: StartLine::default(),
             headers: Vec::new(),
         }
@@ -152,6 +154,7 @@ impl HeadParser {
         self.scan = 0;
         self.started = self.kind == HeadKind::Trailers;
         self.done = None;
+        self.failed = None;
         self.start = StartLine::default();
         self.headers.clear();
     }
@@ -168,7 +171,20 @@ impl HeadParser {
     /// empty line included; body bytes follow it), `Ok(None)` when more input
     /// is needed, or the error at the first offending byte. Leading empty
     /// lines before a start line are skipped, as RFC 9112 §2.2 asks.
+    ///
+    /// An error is final: later calls return it again until [`reset`](Self::reset).
     pub fn parse(&mut self, buf: &[u8]) -> Result<Option<usize>, Error> {
+        if let Some(e) = self.failed {
+            return Err(e);
+        }
+        let r = self.parse_lines(buf);
+        if let Err(e) = r {
+            self.failed = Some(e);
+        }
+        r
+    }
+
+    fn parse_lines(&mut self, buf: &[u8]) -> Result<Option<usize>, Error> {
         if let Some(n) = self.done {
             return Ok(Some(n));
         }

@@ -37,6 +37,10 @@ pub struct ServerConfig {
     /// On a protocol error, queue a minimal error response (the status from
     /// [`Error::status`], `connection: close`) before closing. Default on.
     pub error_responses: bool,
+    /// Reject (400) HTTP/1.1 requests without exactly one Host field, and
+    /// any request with a repeated or malformed Host, as RFC 9112 §3.2
+    /// requires. Default on.
+    pub require_host: bool,
 }
 
 impl Default for ServerConfig {
@@ -48,6 +52,7 @@ impl Default for ServerConfig {
             keep_alive_timeout: Some(Duration::from_secs(75)),
             body_read_timeout: Some(Duration::from_secs(60)),
             error_responses: true,
+            require_host: true,
         }
     }
 }
@@ -421,6 +426,9 @@ impl ServerConnection {
             Ok(f) => f,
             Err(e) => return self.fail(e.shifted(base)),
         };
+        if self.config.require_host && !host_ok(&self.parser.request(&head)) {
+            return self.fail(Error::new(ErrorKind::InvalidHost, base));
+        }
         if framing.other_transfer_codings {
             return self.fail(Error::new(ErrorKind::UnsupportedTransferCoding, base));
         }
@@ -562,7 +570,13 @@ impl ServerConnection {
                 }
             }
         }
+        // A final answer to `Expect: 100-continue` before asking for the
+        // body: the client may or may not send it now, so the connection
+        // cannot be reused, and the response says so (RFC 9110 §10.1.1).
+        let body_declined =
+            p.expect_continue && !p.continue_sent && matches!(self.reader, Reader::Body(_));
         let keep_alive = p.keep_alive
+            && !body_declined
             && !user_close
             && encoder != Encoder::UntilClose
             && !self.peer_closed
@@ -715,5 +729,26 @@ impl ServerConnection {
     /// True once the connection switched protocols (see [`ServerEvent::Upgraded`]).
     pub fn is_upgraded(&self) -> bool {
         matches!(self.reader, Reader::Upgraded)
+    }
+}
+
+/// RFC 9112 §3.2: exactly one Host in HTTP/1.1 (at most one in 1.0), and its
+/// value empty or `uri-host [ ":" port ]`.
+fn host_ok(request: &super::head::Request<'_>) -> bool {
+    let mut hosts = request.headers().get_all("host");
+    let first = hosts.next();
+    if hosts.next().is_some() {
+        return false;
+    }
+    match first {
+        None => request.version() == Version::Http10,
+        Some([]) => true,
+        Some(v) => {
+            let (host, port) = match v.iter().rposition(|&c| c == b':') {
+                Some(i) if !v.ends_with(b"]") => (&v[..i], &v[i + 1..]),
+                _ => (v, &b""[..]),
+            };
+            port.len() <= 5 && port.iter().all(u8::is_ascii_digit) && super::target::is_host(host)
+        }
     }
 }
