@@ -39,17 +39,7 @@ HOST = "127.0.0.1"
 MIB = 1 << 20
 
 # case name -> the bug it shows (see the report in the check's output).
-KNOWN_BUGS = {
-    "HEAD then GET on one connection (curl --next)":
-        "server.rs: a streamed response to HEAD (serve answers HEAD with Response::streaming)"
-        " closes the connection without `connection: close`: the state machine ends a HEAD"
-        " response at its head, then finish_response() on the drained stream fails with"
-        " InvalidState and connection() returns",
-    "raw: pipelined GET, HEAD, GET":
-        "same bug: the request pipelined after a HEAD is usually never answered (racy: when the"
-        " next request's response wins the select! in connection(), it replaces the HEAD's stream"
-        " and the case passes)",
-}
+KNOWN_BUGS: dict[str, str] = {}
 STRICT = os.environ.get("APPLAYER_INTEROP_STRICT") == "1"
 
 

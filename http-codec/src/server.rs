@@ -576,6 +576,11 @@ fn start_response(
         let _ = conn.send_response(500, None, &[("connection", "close")], BodyLength::Known(0));
         return None;
     }
+    if !conn.is_sending_body() {
+        // HEAD, 204, 304 and switching responses end with their head: a
+        // body given for them is dropped (and its sender sees a closed channel).
+        return None;
+    }
     if let Some(b) = full {
         let _ = conn.send_data(b);
         let _ = conn.finish_response(&[] as &[(&str, &str)]);

@@ -573,8 +573,10 @@ impl ServerConnection {
         // A final answer to `Expect: 100-continue` before asking for the
         // body: the client may or may not send it now, so the connection
         // cannot be reused, and the response says so (RFC 9110 §10.1.1).
-        let body_declined =
-            p.expect_continue && !p.continue_sent && matches!(self.reader, Reader::Body(_));
+        // Any request body still unread (declined 100-continue or not) ends
+        // the connection after this response, since its rest would be read
+        // as the next request; the head says so.
+        let body_declined = matches!(self.reader, Reader::Body(_));
         let keep_alive = p.keep_alive
             && !body_declined
             && !user_close
@@ -724,6 +726,14 @@ impl ServerConnection {
             self.closing = true;
             self.rbuf.clear();
         }
+    }
+
+    /// True while a response body is being sent (after
+    /// [`send_response`](Self::send_response), before
+    /// [`finish_response`](Self::finish_response)); false once a response
+    /// that carries no body (HEAD, 204, 304) was completed by its head.
+    pub fn is_sending_body(&self) -> bool {
+        matches!(self.writer, Writer::Body { .. })
     }
 
     /// True once the connection switched protocols (see [`ServerEvent::Upgraded`]).
