@@ -197,10 +197,23 @@ impl ClientConnection {
 
     /// True when another request may be sent now: the connection is open,
     /// persistent so far, and the previous request was fully written.
+    ///
+    /// It is false while a request in flight ends the connection (it said
+    /// `Connection: close`, asked to upgrade, or is a CONNECT) and while a
+    /// response that closes the connection is being read.
     pub fn is_reusable(&self) -> bool {
+        let reader_persistent = match &self.reader {
+            Reader::Head => true,
+            Reader::Body { keep_alive, .. } => *keep_alive,
+            Reader::Upgraded | Reader::Closed => false,
+        };
         !self.closing
             && matches!(self.writer, Writer::Idle)
-            && matches!(self.reader, Reader::Head | Reader::Body { .. })
+            && reader_persistent
+            && !self
+                .in_flight
+                .iter()
+                .any(|f| f.close || f.upgrade || f.connect)
     }
 
     /// True when no request is waiting for (the rest of) its response.

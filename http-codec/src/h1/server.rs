@@ -114,6 +114,9 @@ enum Writer {
         encoder: Encoder,
         keep_alive: bool,
         switching: bool,
+        /// A chunked body sent close-delimited to an HTTP/1.0 client: it
+        /// cannot carry the trailers the application may still give.
+        drop_trailers: bool,
     },
     Done,
 }
@@ -551,6 +554,7 @@ impl ServerConnection {
         } else {
             match body {
                 BodyLength::Empty => (Some(BodyLength::Known(0)), Encoder::None),
+                BodyLength::Known(0) => (Some(BodyLength::Known(0)), Encoder::None),
                 BodyLength::Known(n) => (Some(BodyLength::Known(n)), Encoder::Length(n)),
                 BodyLength::Chunked if p.version == Version::Http10 => {
                     (Some(BodyLength::UntilClose), Encoder::UntilClose)
@@ -606,6 +610,7 @@ impl ServerConnection {
             encoder,
             keep_alive,
             switching,
+            drop_trailers: body == BodyLength::Chunked && encoder == Encoder::UntilClose,
         };
         if encoder == Encoder::None {
             self.end_response();
@@ -645,17 +650,26 @@ impl ServerConnection {
         Ok(())
     }
 
-    /// Ends the response body, with trailer fields for a chunked body.
+    /// Ends the response body, with trailer fields for a chunked body (to an
+    /// HTTP/1.0 client, which gets it close-delimited, they are dropped).
     pub fn finish_response<N, V>(&mut self, trailers: &[(N, V)]) -> Result<(), WriteError>
     where
         N: AsRef<[u8]>,
         V: AsRef<[u8]>,
     {
-        let Writer::Body { encoder, .. } = self.writer else {
+        let Writer::Body {
+            encoder,
+            drop_trailers,
+            ..
+        } = self.writer
+        else {
             return Err(WriteError::InvalidState);
         };
         match encoder {
             Encoder::Length(rem) if rem != 0 => return Err(WriteError::BodyLengthMismatch),
+            // Trailers are optional metadata (RFC 9110 §6.5): the chunked
+            // body asked for went out close-delimited, so they are dropped.
+            Encoder::UntilClose if drop_trailers => {}
             Encoder::Chunked => {
                 self.scratch.clear();
                 write_last_chunk(

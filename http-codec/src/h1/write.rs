@@ -12,7 +12,9 @@ use super::head::Version;
 pub enum BodyLength {
     /// No body and no framing header (a GET request; a 204 or 304 response).
     Empty,
-    /// Exactly this many bytes: writes `content-length: n`.
+    /// Exactly this many bytes: writes `content-length: n`. In the connection
+    /// state machines `Known(0)`, like `Empty`, completes the message with
+    /// its head (no `finish_*` call follows).
     Known(u64),
     /// Chunked: writes `transfer-encoding: chunked`.
     Chunked,
