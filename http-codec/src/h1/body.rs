@@ -58,8 +58,12 @@ pub struct ChunkedDecoder {
     ext_len: usize,
     max_ext: usize,
     allow_bare_lf: bool,
-    trailer_buf: Vec<u8>,
-    trailer_parser: HeadParser,
+    options: ParseOptions,
+    max_trailer_size: usize,
+    max_headers: usize,
+    /// Created when a trailer section with fields arrives (rare), so the
+    /// decoder stays small and allocation-free otherwise.
+    trailer: Option<alloc::boxed::Box<TrailerSection>>,
     /// Offset of the next input byte, counted from the start of the body.
     offset: u64,
 }
@@ -75,8 +79,10 @@ impl ChunkedDecoder {
             ext_len: 0,
             max_ext: limits.max_chunk_extensions,
             allow_bare_lf: options.allow_bare_lf,
-            trailer_buf: Vec::new(),
-            trailer_parser: HeadParser::new(HeadKind::Trailers, options, limits),
+            options,
+            max_trailer_size: limits.max_trailer_size,
+            max_headers: limits.max_headers,
+            trailer: None,
             offset: 0,
         }
     }
@@ -88,7 +94,10 @@ impl ChunkedDecoder {
 
     /// The trailer fields, once [`is_done`](Self::is_done).
     pub fn trailers(&self) -> Option<Headers<'_>> {
-        (self.state == Chunk::Done).then(|| self.trailer_parser.trailers(&self.trailer_buf))
+        (self.state == Chunk::Done).then(|| match &self.trailer {
+            Some(t) => t.parser.trailers(&t.buf),
+            None => Headers::from_parts(&[], &[]),
+        })
     }
 
     fn fail(&self, kind: ErrorKind, i: usize) -> Error {
@@ -109,6 +118,33 @@ impl ChunkedDecoder {
     fn decode_inner<'a>(&mut self, input: &'a [u8]) -> Result<(usize, BodyChunk<'a>), Error> {
         let mut i = 0;
         while i < input.len() {
+            // Fast paths for the common shapes: a plain `hex CRLF` size line
+            // and the CRLF after chunk data.
+            match self.state {
+                Chunk::DataCr if input[i..].starts_with(b"\r\n") => {
+                    self.state = Chunk::Size;
+                    i += 2;
+                    continue;
+                }
+                Chunk::Size if self.digits == 0 => {
+                    let rest = &input[i..];
+                    let n = rest
+                        .iter()
+                        .take(16)
+                        .take_while(|c| c.is_ascii_hexdigit())
+                        .count();
+                    if n > 0 && rest.get(n..n + 2) == Some(b"\r\n") {
+                        self.size = rest[..n].iter().fold(0u64, |acc, &c| {
+                            (acc << 4) | u64::from(hex_value(c).unwrap_or(0))
+                        });
+                        self.digits = n as u32;
+                        self.end_size_line();
+                        i += n + 2;
+                        continue;
+                    }
+                }
+                _ => {}
+            }
             let c = input[i];
             match self.state {
                 Chunk::Data => {
@@ -260,21 +296,34 @@ impl ChunkedDecoder {
     ) -> Result<(usize, BodyChunk<'a>), Error> {
         let rest = &input[i..];
         // The common case: no trailer fields, the final CRLF at hand.
-        if self.trailer_buf.is_empty()
+        if self.trailer.is_none()
             && (rest.starts_with(b"\r\n") || (self.allow_bare_lf && rest.starts_with(b"\n")))
         {
             let n = if rest[0] == b'\r' { 2 } else { 1 };
             self.state = Chunk::Done;
-            self.trailer_parser.reset();
-            let _ = self.trailer_parser.parse(&rest[..n]);
             return Ok((i + n, BodyChunk::End));
         }
-        let before = self.trailer_buf.len();
-        self.trailer_buf.extend_from_slice(rest);
+        let (options, max_trailer_size, max_headers) =
+            (self.options, self.max_trailer_size, self.max_headers);
+        let t = self.trailer.get_or_insert_with(|| {
+            let limits = Limits {
+                max_trailer_size,
+                max_headers,
+                ..Limits::default()
+            };
+            alloc::boxed::Box::new(TrailerSection {
+                buf: Vec::new(),
+                parser: HeadParser::new(HeadKind::Trailers, options, &limits),
+            })
+        });
+        let before = t.buf.len();
+        // Never buffer more than the limit allows (plus the byte that breaks it).
+        let room = max_trailer_size.saturating_add(1).saturating_sub(before);
+        t.buf.extend_from_slice(&rest[..rest.len().min(room)]);
         let base = self.offset + i as u64 - before as u64;
-        match self.trailer_parser.parse(&self.trailer_buf) {
+        match t.parser.parse(&t.buf) {
             Ok(Some(n)) => {
-                self.trailer_buf.truncate(n);
+                t.buf.truncate(n);
                 self.state = Chunk::Done;
                 Ok((i + (n - before), BodyChunk::End))
             }
@@ -282,6 +331,13 @@ impl ChunkedDecoder {
             Err(e) => Err(e.shifted(base)),
         }
     }
+}
+
+/// A trailer section being read: its bytes and their parser.
+#[derive(Debug, Clone)]
+struct TrailerSection {
+    buf: Vec<u8>,
+    parser: HeadParser,
 }
 
 #[inline]
@@ -298,7 +354,7 @@ fn hex_value(c: u8) -> Option<u8> {
 enum Kind {
     None,
     Length(u64),
-    Chunked(alloc::boxed::Box<ChunkedDecoder>),
+    Chunked(ChunkedDecoder),
     UntilClose,
     Done,
 }
@@ -350,9 +406,7 @@ impl BodyDecoder {
                 }
                 Kind::Length(n)
             }
-            BodyFraming::Chunked => {
-                Kind::Chunked(alloc::boxed::Box::new(ChunkedDecoder::new(options, limits)))
-            }
+            BodyFraming::Chunked => Kind::Chunked(ChunkedDecoder::new(options, limits)),
             BodyFraming::UntilClose => Kind::UntilClose,
         };
         Ok(BodyDecoder {

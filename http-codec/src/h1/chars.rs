@@ -72,6 +72,48 @@ pub(crate) fn find_invalid_value_byte(s: &[u8]) -> Option<usize> {
         .map(|k| i + k)
 }
 
+/// A mask with the high bit set in the first byte of `x` (lowest address,
+/// little-endian) that is below 0x20 or is 0x7f; bits above it may be noise
+/// from borrows, never bits below it. Zero when there is no such byte.
+#[inline]
+fn control_mask(x: u64) -> u64 {
+    let below_space = x.wrapping_sub(LO * 0x20) & !x & HI;
+    let y = x ^ (LO * 0x7f);
+    let del = y.wrapping_sub(LO) & !y & HI;
+    below_space | del
+}
+
+#[inline]
+fn load(s: &[u8], at: usize) -> u64 {
+    let mut w = [0u8; 8];
+    w.copy_from_slice(&s[at..at + 8]);
+    u64::from_le_bytes(w)
+}
+
+/// Index of the first control byte (below 0x20, or DEL), tabs included.
+/// Word at a time, the index found from the mask's lowest bit; the tail is
+/// padded with a harmless byte rather than walked.
+#[inline]
+pub(crate) fn find_control_byte(s: &[u8]) -> Option<usize> {
+    let mut i = 0;
+    while i + 8 <= s.len() {
+        let m = control_mask(load(s, i));
+        if m != 0 {
+            return Some(i + (m.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    if i < s.len() {
+        let mut w = [b'a'; 8];
+        w[..s.len() - i].copy_from_slice(&s[i..]);
+        let m = control_mask(u64::from_le_bytes(w));
+        if m != 0 {
+            return Some(i + (m.trailing_zeros() / 8) as usize);
+        }
+    }
+    None
+}
+
 /// Index of the first byte that is not a request-target byte, if any.
 #[inline]
 pub(crate) fn find_invalid_target_byte(s: &[u8]) -> Option<usize> {
@@ -125,8 +167,8 @@ mod tests {
     #[test]
     fn swar_scans_agree_with_byte_classes() {
         for c in 0..=255u8 {
-            for pos in 0..17 {
-                let mut v = [b'a'; 17];
+            for pos in 0..33 {
+                let mut v = [b'a'; 33];
                 v[pos] = c;
                 let want = if is_field_value_byte(c) {
                     None
@@ -138,6 +180,12 @@ mod tests {
                     want,
                     "value byte {c:#x} at {pos}"
                 );
+                let want = if c < 0x20 || c == 0x7f {
+                    Some(pos)
+                } else {
+                    None
+                };
+                assert_eq!(find_control_byte(&v), want, "control byte {c:#x} at {pos}");
                 let want = if is_target_byte(c) { None } else { Some(pos) };
                 assert_eq!(
                     find_invalid_target_byte(&v),

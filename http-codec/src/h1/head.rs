@@ -3,7 +3,9 @@
 use alloc::vec::Vec;
 use core::fmt;
 
-use super::chars::{find_invalid_target_byte, find_invalid_value_byte, is_token, trim_ows};
+use super::chars::{
+    find_control_byte, find_invalid_target_byte, find_invalid_value_byte, is_token, trim_ows,
+};
 use super::error::{Error, ErrorKind};
 use super::{Limits, ParseOptions};
 
@@ -189,6 +191,20 @@ impl HeadParser {
             return Ok(Some(n));
         }
         loop {
+            if self.started && self.scan <= self.pos {
+                match self.fast_header_line(buf) {
+                    Fast::Header => continue,
+                    Fast::End(n) => {
+                        self.done = Some(n);
+                        return Ok(Some(n));
+                    }
+                    Fast::Incomplete => {
+                        self.scan = buf.len().max(self.pos);
+                        return self.check_partial(buf).map(|()| None);
+                    }
+                    Fast::Slow => {}
+                }
+            }
             let from = self.scan.max(self.pos);
             let lf = match memchr::memchr(b'\n', buf.get(from..).unwrap_or(&[])) {
                 Some(i) => from + i,
@@ -225,6 +241,78 @@ impl HeadParser {
             }
             self.header_line(buf, line_start, end)?;
         }
+    }
+
+    /// One pass over a plain header line (`token ":" OWS value CRLF`) at
+    /// `self.pos`: the name by table, the value eight bytes at a time until
+    /// its CR. Anything else (errors, leniencies, limits, obs-fold) goes to
+    /// the general path, which reports it. `Incomplete` means no LF lies
+    /// between `self.pos` and the end of `buf`.
+    #[inline]
+    fn fast_header_line(&mut self, buf: &[u8]) -> Fast {
+        let start = self.pos;
+        let rest = buf.get(start..).unwrap_or(&[]);
+        match rest {
+            [b'\r', b'\n', ..] => {
+                return if start + 1 < self.max_head {
+                    Fast::End(start + 2)
+                } else {
+                    Fast::Slow
+                };
+            }
+            [] | [b'\r'] => return Fast::Incomplete,
+            _ => {}
+        }
+        let mut i = 0;
+        while i < rest.len() && is_token(rest[i]) {
+            i += 1;
+        }
+        if i == rest.len() {
+            return Fast::Incomplete;
+        }
+        if i == 0 || rest[i] != b':' {
+            return Fast::Slow;
+        }
+        let name_end = i;
+        i += 1;
+        while i < rest.len() && (rest[i] == b' ' || rest[i] == b'\t') {
+            i += 1;
+        }
+        let v0 = i;
+        loop {
+            match find_control_byte(&rest[i..]) {
+                None => return Fast::Incomplete,
+                Some(k) if rest[i + k] == b'\t' => i += k + 1,
+                Some(k) => {
+                    i += k;
+                    break;
+                }
+            }
+        }
+        if rest[i] != b'\r' {
+            return Fast::Slow;
+        }
+        match rest.get(i + 1) {
+            None => return Fast::Incomplete,
+            Some(b'\n') => {}
+            Some(_) => return Fast::Slow,
+        }
+        let lf = start + i + 1;
+        if lf >= self.max_head || self.headers.len() >= self.max_headers {
+            return Fast::Slow;
+        }
+        let mut v1 = i;
+        while v1 > v0 && (rest[v1 - 1] == b' ' || rest[v1 - 1] == b'\t') {
+            v1 -= 1;
+        }
+        self.headers.push(HeaderSpan {
+            name: Span::new(start, start + name_end),
+            value: Span::new(start + v0, start + v1),
+            folded: false,
+        });
+        self.pos = lf + 1;
+        self.scan = lf + 1;
+        Fast::Header
     }
 
     fn too_large(&self, buf: &[u8], at: usize) -> Error {
@@ -505,6 +593,14 @@ impl HeadParser {
     pub(crate) fn header_spans(&self) -> &[HeaderSpan] {
         &self.headers
     }
+}
+
+/// Outcome of [`HeadParser::fast_header_line`].
+enum Fast {
+    Header,
+    End(usize),
+    Incomplete,
+    Slow,
 }
 
 #[inline]
