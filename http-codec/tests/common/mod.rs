@@ -104,6 +104,8 @@ impl Outcome {
     }
 }
 
+// One per driver, short-lived: not worth boxing.
+#[allow(clippy::large_enum_variant)]
 enum State {
     Head,
     Body {
