@@ -95,6 +95,17 @@ fn load(s: &[u8], at: usize) -> u64 {
 /// padded with a harmless byte rather than walked.
 #[inline]
 pub(crate) fn find_control_byte(s: &[u8]) -> Option<usize> {
+    #[cfg(target_arch = "x86_64")]
+    let mut i = {
+        // SAFETY: SSE2 is part of the x86_64 baseline: every x86_64 CPU has it.
+        #[allow(unsafe_code)]
+        let found = unsafe { find_control_byte_sse2(s) };
+        match found {
+            Ok(at) => return Some(at),
+            Err(scanned) => scanned,
+        }
+    };
+    #[cfg(not(target_arch = "x86_64"))]
     let mut i = 0;
     while i + 8 <= s.len() {
         let m = control_mask(load(s, i));
@@ -112,6 +123,31 @@ pub(crate) fn find_control_byte(s: &[u8]) -> Option<usize> {
         }
     }
     None
+}
+
+/// Sixteen bytes at a time: `Ok(index)` of the first control byte, or
+/// `Err(n)` when the first `n` bytes (a multiple of 16) hold none.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "sse2")]
+fn find_control_byte_sse2(s: &[u8]) -> Result<usize, usize> {
+    use core::arch::x86_64::{
+        _mm_cmpeq_epi8, _mm_min_epu8, _mm_movemask_epi8, _mm_or_si128, _mm_set_epi64x,
+        _mm_set1_epi8,
+    };
+    let unit_sep = _mm_set1_epi8(0x1f);
+    let del = _mm_set1_epi8(0x7f);
+    let mut i = 0;
+    while i + 16 <= s.len() {
+        let v = _mm_set_epi64x(load(s, i + 8) as i64, load(s, i) as i64);
+        // v <= 0x1f exactly when min(v, 0x1f) == v (unsigned).
+        let control = _mm_cmpeq_epi8(_mm_min_epu8(v, unit_sep), v);
+        let m = _mm_movemask_epi8(_mm_or_si128(control, _mm_cmpeq_epi8(v, del))) as u32;
+        if m != 0 {
+            return Ok(i + m.trailing_zeros() as usize);
+        }
+        i += 16;
+    }
+    Err(i)
 }
 
 /// Index of the first byte that is not a request-target byte, if any.
@@ -140,6 +176,23 @@ pub(crate) fn find_invalid_target_byte(s: &[u8]) -> Option<usize> {
         .iter()
         .position(|&c| !is_target_byte(c))
         .map(|k| i + k)
+}
+
+/// `bytes` as a `&str` when it is ASCII (always, for the method, target
+/// and field names the parser validated), else `""`.
+///
+/// `str::from_utf8` is an out-of-line call costing more than the whole
+/// check for such short strings; `is_ascii` inlines to a word-at-a-time
+/// loop, and ASCII is valid UTF-8.
+#[inline]
+#[allow(unsafe_code)]
+pub(crate) fn ascii_str(bytes: &[u8]) -> &str {
+    if bytes.is_ascii() {
+        // SAFETY: every ASCII byte sequence is valid UTF-8.
+        unsafe { core::str::from_utf8_unchecked(bytes) }
+    } else {
+        ""
+    }
 }
 
 /// Trims optional whitespace (SP and HTAB) from both ends, and the CR and LF

@@ -4,7 +4,8 @@ use alloc::vec::Vec;
 use core::fmt;
 
 use super::chars::{
-    find_control_byte, find_invalid_target_byte, find_invalid_value_byte, is_token, trim_ows,
+    ascii_str, find_control_byte, find_invalid_target_byte, find_invalid_value_byte, is_token,
+    trim_ows,
 };
 use super::error::{Error, ErrorKind};
 use super::{Limits, ParseOptions};
@@ -737,13 +738,14 @@ impl<'a> Headers<'a> {
         let name = s.name.of(self.buf);
         Header {
             // Names were checked to be token characters: ASCII.
-            name: core::str::from_utf8(name).unwrap_or_default(),
+            name: ascii_str(name),
             value: s.value.of(self.buf),
             folded: s.folded,
         }
     }
 
     /// All fields in wire order.
+    #[inline]
     pub fn iter(&self) -> HeaderIter<'a> {
         HeaderIter {
             headers: *self,
@@ -806,6 +808,7 @@ pub struct HeaderIter<'a> {
 
 impl<'a> Iterator for HeaderIter<'a> {
     type Item = Header<'a>;
+    #[inline]
     fn next(&mut self) -> Option<Header<'a>> {
         let s = self.headers.spans.get(self.index)?;
         self.index += 1;
@@ -837,13 +840,15 @@ impl<'a> Request<'a> {
     }
 
     /// The method, case-sensitive as RFC 9110 says (`GET`, not `get`).
+    #[inline]
     pub fn method(&self) -> &'a str {
-        core::str::from_utf8(self.start.method.of(self.buf)).unwrap_or_default()
+        ascii_str(self.start.method.of(self.buf))
     }
 
     /// The request-target as sent (visible ASCII).
+    #[inline]
     pub fn target(&self) -> &'a str {
-        core::str::from_utf8(self.start.target.of(self.buf)).unwrap_or_default()
+        ascii_str(self.start.target.of(self.buf))
     }
 
     /// The HTTP version.
@@ -852,6 +857,7 @@ impl<'a> Request<'a> {
     }
 
     /// The header fields in wire order.
+    #[inline]
     pub fn headers(&self) -> Headers<'a> {
         self.headers
     }
@@ -886,11 +892,13 @@ impl<'a> Response<'a> {
     }
 
     /// The status code (100–999).
+    #[inline]
     pub fn status(&self) -> u16 {
         self.start.status
     }
 
     /// The reason phrase as sent (possibly empty; may hold obs-text).
+    #[inline]
     pub fn reason(&self) -> &'a [u8] {
         self.start.reason.of(self.buf)
     }
@@ -901,6 +909,7 @@ impl<'a> Response<'a> {
     }
 
     /// The header fields in wire order.
+    #[inline]
     pub fn headers(&self) -> Headers<'a> {
         self.headers
     }
