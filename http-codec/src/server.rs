@@ -399,6 +399,12 @@ where
     let mut streaming: Option<mpsc::Receiver<Bytes>> = None;
     let mut upgrade_tx: Option<oneshot::Sender<Upgraded>> = None;
     let mut eof = false;
+    // One timer per connection, armed lazily: it is moved earlier when the
+    // deadline moves earlier, and otherwise left to fire and be re-armed, so
+    // a busy keep-alive connection does not touch the timer wheel per request.
+    let timer = ::tokio::time::sleep(Duration::from_secs(3600));
+    ::tokio::pin!(timer);
+    let mut armed: Option<Instant> = None;
     loop {
         write_out(&mut stream, &mut conn).await?;
         if conn.should_close() {
@@ -477,10 +483,14 @@ where
         }
         let can_read = !eof && conn.wants_input() && backlog.is_empty() && !stop;
         let deadline = conn.poll_timeout();
-        let sleep = ::tokio::time::sleep_until(deadline.map_or_else(
-            || ::tokio::time::Instant::now() + Duration::from_secs(3600),
-            ::tokio::time::Instant::from_std,
-        ));
+        match (deadline, armed) {
+            (Some(d), Some(a)) if a <= d => {}
+            (Some(d), _) => {
+                timer.as_mut().reset(::tokio::time::Instant::from_std(d));
+                armed = Some(d);
+            }
+            (None, _) => {}
+        }
         let tx_ready = body_tx.clone();
         ::tokio::select! {
             r = stream.read(&mut buf), if can_read => {
@@ -525,8 +535,9 @@ where
                     Err(_) => { body_tx = None; backlog.clear(); }
                 }
             }
-            () = wants_body.notified() => conn.send_continue(),
-            () = sleep, if deadline.is_some() => {
+            () = wants_body.notified(), if conn.expects_continue() => conn.send_continue(),
+            () = &mut timer, if armed.is_some() => {
+                armed = None;
                 if conn.handle_timeout(Instant::now()).is_err() {
                     body_tx = None;
                     backlog.clear();
