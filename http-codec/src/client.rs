@@ -74,6 +74,7 @@ pub struct Connection {
     host: String,
     buf: BytesMut,
     eof: bool,
+    failed: Option<Error>,
 }
 
 /// The response to [`Connection::send`], with its body still to read.
@@ -107,6 +108,7 @@ impl Connection {
             host: host.to_string(),
             buf: BytesMut::with_capacity(16 * 1024),
             eof: false,
+            failed: None,
         })
     }
 
@@ -129,6 +131,9 @@ impl Connection {
             if let Some(e) = self.conn.poll_event() {
                 return Ok(Some(e));
             }
+            if let Some(e) = self.failed.take() {
+                return Err(e.into());
+            }
             if self.eof {
                 return Ok(None);
             }
@@ -146,13 +151,18 @@ impl Connection {
                 None => Some(read.await?),
             };
             let now = Instant::now();
-            match n {
-                None => self.conn.handle_timeout(now)?,
+            let result = match n {
+                None => self.conn.handle_timeout(now),
                 Some(0) => {
                     self.eof = true;
-                    self.conn.handle_eof(now)?;
+                    self.conn.handle_eof(now)
                 }
-                Some(n) => self.conn.handle_input(now, &self.buf[..n])?,
+                Some(n) => self.conn.handle_input(now, &self.buf[..n]),
+            };
+            if let Err(e) = result {
+                // Events already queued (a complete response before the bad
+                // bytes) are delivered first; the error comes after them.
+                self.failed = Some(e);
             }
         }
     }

@@ -22,7 +22,6 @@ use std::future::Future;
 use std::io;
 use std::pin::Pin;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant, SystemTime};
 use std::vec;
 use std::vec::Vec;
@@ -51,6 +50,9 @@ pub struct ServeConfig {
     /// Add a `date` header to responses that lack one (RFC 9110 §6.6.1).
     /// Default on.
     pub date_header: bool,
+    /// Longest a single write may wait for the peer to read; the connection
+    /// is dropped after it. Default 60 s.
+    pub write_timeout: Duration,
 }
 
 impl Default for ServeConfig {
@@ -60,6 +62,7 @@ impl Default for ServeConfig {
             max_connections: 1024,
             shutdown_grace: Duration::from_secs(10),
             date_header: true,
+            write_timeout: Duration::from_secs(60),
         }
     }
 }
@@ -291,8 +294,7 @@ where
     let handler = Arc::new(handler);
     let config = Arc::new(config);
     let slots = Arc::new(Semaphore::new(config.max_connections.max(1)));
-    let stopping = Arc::new(AtomicBool::new(false));
-    let stop_notify = Arc::new(Notify::new());
+    let (stop_tx, stop_rx) = ::tokio::sync::watch::channel(false);
     let mut tasks = JoinSet::new();
     let mut shutdown = std::pin::pin!(shutdown);
     loop {
@@ -317,15 +319,13 @@ where
         let _ = stream.set_nodelay(true);
         let handler = handler.clone();
         let config = config.clone();
-        let stopping = stopping.clone();
-        let stop_notify = stop_notify.clone();
+        let stop_rx = stop_rx.clone();
         tasks.spawn(async move {
             let _permit = permit;
-            let _ = connection(stream, &config, &*handler, &stopping, &stop_notify).await;
+            let _ = connection(stream, &config, &*handler, stop_rx).await;
         });
     }
-    stopping.store(true, Ordering::SeqCst);
-    stop_notify.notify_waiters();
+    let _ = stop_tx.send(true);
     let grace = ::tokio::time::sleep(config.shutdown_grace);
     ::tokio::pin!(grace);
     loop {
@@ -368,19 +368,48 @@ impl DateCache {
     }
 }
 
-async fn write_out(stream: &mut TcpStream, conn: &mut ServerConnection) -> io::Result<()> {
+/// Writes everything queued, failing if the peer stops reading for longer
+/// than the write timeout.
+async fn write_out(
+    stream: &mut TcpStream,
+    conn: &mut ServerConnection,
+    limit: Duration,
+) -> io::Result<()> {
     while let Some(b) = conn.poll_transmit() {
-        stream.write_all(&b).await?;
+        match ::tokio::time::timeout(limit, stream.write_all(&b)).await {
+            Ok(r) => r?,
+            Err(_) => {
+                return Err(io::Error::new(
+                    io::ErrorKind::TimedOut,
+                    "peer stopped reading",
+                ));
+            }
+        }
     }
     Ok(())
+}
+
+/// Closes after sending FIN, reading and discarding what the peer still
+/// sends for a moment: closing with unread input makes the kernel send a
+/// reset, which can destroy a response the peer has not read yet.
+async fn linger_close(mut stream: TcpStream) {
+    let _ = stream.shutdown().await;
+    let mut sink = [0u8; 4096];
+    let mut left = 256 * 1024usize;
+    let deadline = ::tokio::time::Instant::now() + Duration::from_secs(1);
+    while left > 0 {
+        match ::tokio::time::timeout_at(deadline, stream.read(&mut sink)).await {
+            Ok(Ok(n)) if n > 0 => left = left.saturating_sub(n),
+            _ => break,
+        }
+    }
 }
 
 async fn connection<H, F>(
     mut stream: TcpStream,
     config: &ServeConfig,
     handler: &H,
-    stopping: &AtomicBool,
-    stop_notify: &Notify,
+    mut stop_rx: ::tokio::sync::watch::Receiver<bool>,
 ) -> io::Result<()>
 where
     H: Fn(Request) -> F + Send + Sync + 'static,
@@ -395,7 +424,7 @@ where
     let mut pending: Option<HandlerFuture> = None;
     let mut body_tx: Option<mpsc::Sender<BodyItem>> = None;
     let mut backlog: VecDeque<BodyItem> = VecDeque::new();
-    let wants_body = Arc::new(Notify::new());
+    let mut wants_body = Arc::new(Notify::new());
     let mut streaming: Option<mpsc::Receiver<Bytes>> = None;
     let mut upgrade_tx: Option<oneshot::Sender<Upgraded>> = None;
     let mut eof = false;
@@ -406,13 +435,18 @@ where
     ::tokio::pin!(timer);
     let mut armed: Option<Instant> = None;
     loop {
-        write_out(&mut stream, &mut conn).await?;
+        write_out(&mut stream, &mut conn, config.write_timeout).await?;
         if conn.should_close() {
             break;
         }
         while let Some(event) = conn.poll_event() {
             match event {
                 ServerEvent::Request(head) => {
+                    // Whatever the previous request's handler left unread
+                    // belongs to it, never to this one.
+                    body_tx = None;
+                    backlog.clear();
+                    wants_body = Arc::new(Notify::new());
                     let has_body = head.framing().body != crate::h1::BodyFraming::None;
                     let body = if has_body {
                         let (tx, rx) = mpsc::channel(8);
@@ -446,7 +480,7 @@ where
                     }
                 }
                 ServerEvent::Upgraded(buffered) => {
-                    write_out(&mut stream, &mut conn).await?;
+                    write_out(&mut stream, &mut conn, config.write_timeout).await?;
                     if let Some(tx) = upgrade_tx.take() {
                         let _ = tx.send(Upgraded { stream, buffered });
                     }
@@ -477,11 +511,16 @@ where
         if body_tx.is_none() {
             backlog.clear();
         }
-        let stop = stopping.load(Ordering::SeqCst);
+        let stop = *stop_rx.borrow_and_update();
         if stop && pending.is_none() && streaming.is_none() {
             break;
         }
-        let can_read = !eof && conn.wants_input() && backlog.is_empty() && !stop;
+        // During shutdown, keep reading only for a request being handled
+        // (its body), not for new ones.
+        let can_read = !eof
+            && conn.wants_input()
+            && backlog.is_empty()
+            && (!stop || pending.is_some() || body_tx.is_some());
         let deadline = conn.poll_timeout();
         match (deadline, armed) {
             (Some(d), Some(a)) if a <= d => {}
@@ -543,10 +582,10 @@ where
                     backlog.clear();
                 }
             }
-            () = stop_notify.notified(), if !stop => {}
+            _ = stop_rx.changed(), if !stop => {}
         }
     }
-    let _ = stream.shutdown().await;
+    linger_close(stream).await;
     Ok(())
 }
 
@@ -566,6 +605,12 @@ fn start_response(
         && !headers.iter().any(|(n, _)| n.eq_ignore_ascii_case(b"date"))
     {
         headers.push((b"date", d.as_ref()));
+    }
+    if (100..200).contains(&response.status) && response.status != 101 {
+        // The handler's answer must be final; an interim status here would
+        // leave the request unanswered.
+        let _ = conn.send_response(500, None, &[("connection", "close")], BodyLength::Empty);
+        return None;
     }
     let (length, full, stream) = match response.body {
         ResponseBody::Empty if matches!(response.status, 100..=199 | 204 | 304) => {

@@ -1205,7 +1205,11 @@ fn server_idle_keep_alive_timeout_closes_quietly() {
     server_events(&mut conn);
     respond_empty(&mut conn);
     server_output(&mut conn);
-    let deadline = t1 + Duration::from_secs(60);
+    // The response is written out 5 s later: the idle clock starts then,
+    // not at the request's arrival.
+    let t2 = t1 + Duration::from_secs(5);
+    conn.handle_timeout(t2).unwrap();
+    let deadline = t2 + Duration::from_secs(60);
     assert_eq!(conn.poll_timeout(), Some(deadline));
     conn.handle_timeout(deadline - Duration::from_secs(1))
         .unwrap();
@@ -1463,9 +1467,15 @@ fn server_input_beyond_the_backlog_bound_fails_with_buffer_full() {
         .unwrap();
     // The caller ignores wants_input() and keeps pushing pipelined requests.
     let flood = b"GET / HTTP/1.1\r\nHost: a\r\n\r\n".repeat(400);
+    // Input that arrives while wants_input() was true is taken whole...
+    conn.handle_input(now, &flood).unwrap();
+    assert!(!conn.wants_input());
+    // ...more after it said no is refused, without answering the valid
+    // request in progress with an error.
     let err = conn.handle_input(now, &flood).unwrap_err();
     assert_eq!(err.kind(), ErrorKind::BufferFull);
-    assert!(conn.should_close() || conn.pending_transmit() > 0);
+    assert!(conn.should_close());
+    assert_eq!(conn.poll_transmit(), None);
 }
 
 // ---------------------------------------------------------------------------
@@ -2155,9 +2165,16 @@ impl BackToBack {
                 self.serve(event);
                 moved = true;
             }
+            let mut wrote = false;
             while let Some(b) = self.server.poll_transmit() {
                 self.client.handle_input(self.now, &b).unwrap();
                 moved = true;
+                wrote = true;
+            }
+            if wrote {
+                // As a driver does once output is written: the clocks that
+                // count from the end of a response start now.
+                self.server.handle_timeout(self.now).unwrap();
             }
             while let Some(event) = self.client.poll_event() {
                 self.client_log.push(Cli::from(event));
@@ -2936,4 +2953,74 @@ proptest! {
         prop_assert!(net.client.is_reusable());
         prop_assert!(!net.server.should_close());
     }
+}
+
+// ---------------------------------------------------------------------------
+// Regressions from review.
+// ---------------------------------------------------------------------------
+
+#[test]
+fn server_refuses_101_while_the_request_body_is_unread() {
+    let now = Instant::now();
+    let mut conn = ServerConnection::new(ServerConfig::default(), now);
+    conn.handle_input(
+        now,
+        b"POST / HTTP/1.1\r\nHost: a\r\nConnection: upgrade\r\nUpgrade: h2c\r\nContent-Length: 10\r\n\r\nabc",
+    )
+    .unwrap();
+    while conn.poll_event().is_some() {}
+    let r = conn.send_response(101, None, &[("upgrade", "h2c")], BodyLength::Empty);
+    assert_eq!(r, Err(WriteError::InvalidState));
+    // Once the body is read, the switch is allowed.
+    conn.handle_input(now, b"defghij").unwrap();
+    while conn.poll_event().is_some() {}
+    conn.send_response(101, None, &[("upgrade", "h2c")], BodyLength::Empty)
+        .unwrap();
+    assert!(conn.is_upgraded());
+}
+
+#[test]
+fn server_head_and_204_take_the_lengths_a_handler_naturally_gives() {
+    let now = Instant::now();
+    let mut conn = ServerConnection::new(ServerConfig::default(), now);
+    conn.handle_input(now, b"HEAD /s HTTP/1.1\r\nHost: a\r\n\r\n")
+        .unwrap();
+    while conn.poll_event().is_some() {}
+    conn.send_response(200, None, &[] as &[(&str, &str)], BodyLength::Chunked)
+        .unwrap();
+    assert!(!conn.is_sending_body());
+    let out: Vec<u8> = std::iter::from_fn(|| conn.poll_transmit())
+        .flatten()
+        .collect();
+    assert!(out.ends_with(b"transfer-encoding: chunked\r\n\r\n"));
+    conn.handle_input(now, b"DELETE /x HTTP/1.1\r\nHost: a\r\n\r\n")
+        .unwrap();
+    while conn.poll_event().is_some() {}
+    conn.send_response(204, None, &[] as &[(&str, &str)], BodyLength::Known(0))
+        .unwrap();
+    let out: Vec<u8> = std::iter::from_fn(|| conn.poll_transmit())
+        .flatten()
+        .collect();
+    assert_eq!(out, b"HTTP/1.1 204 No Content\r\n\r\n");
+    assert!(!conn.should_close());
+}
+
+#[test]
+fn upgrade_in_an_http10_request_is_ignored() {
+    let now = Instant::now();
+    let mut conn = ServerConnection::new(ServerConfig::default(), now);
+    conn.handle_input(
+        now,
+        b"GET / HTTP/1.0\r\nConnection: upgrade\r\nUpgrade: websocket\r\n\r\n",
+    )
+    .unwrap();
+    let Some(ServerEvent::Request(head)) = conn.poll_event() else {
+        panic!("request expected");
+    };
+    assert!(!head.framing().upgrade);
+    while conn.poll_event().is_some() {}
+    assert_eq!(
+        conn.send_response(101, None, &[("upgrade", "websocket")], BodyLength::Empty),
+        Err(WriteError::InvalidState)
+    );
 }

@@ -45,6 +45,7 @@ async fn handler(mut req: Request) -> Response {
                 .header("connection", "upgrade")
                 .header("upgrade", "echo")
         }
+        "/reject" => Response::new(413).body("too big"),
         _ => Response::new(404).body("missing"),
     }
 }
@@ -179,5 +180,39 @@ async fn malformed_requests_get_400_and_close() {
         assert!(text.starts_with("HTTP/1.1 400 Bad Request\r\n"), "{text}");
         assert!(text.contains("connection: close"), "{text}");
     }
+    let _ = stop.send(());
+}
+
+#[tokio::test]
+async fn an_early_response_reaches_a_client_still_sending_its_body() {
+    let (addr, stop, _task) = start().await;
+    let mut s = TcpStream::connect(&addr).await.unwrap();
+    s.write_all(b"POST /reject HTTP/1.1\r\nHost: a\r\nContent-Length: 50000000\r\n\r\n")
+        .await
+        .unwrap();
+    // Keep sending body bytes the server will never read, as an uploader does.
+    let chunk = vec![b'x'; 64 * 1024];
+    for _ in 0..4 {
+        if s.write_all(&chunk).await.is_err() {
+            break;
+        }
+    }
+    let mut got = Vec::new();
+    let mut buf = [0u8; 4096];
+    loop {
+        match tokio::time::timeout(Duration::from_secs(5), s.read(&mut buf))
+            .await
+            .unwrap()
+        {
+            Ok(0) | Err(_) => break,
+            Ok(n) => got.extend_from_slice(&buf[..n]),
+        }
+    }
+    let text = String::from_utf8_lossy(&got);
+    assert!(
+        text.starts_with("HTTP/1.1 413 Content Too Large\r\n"),
+        "{text}"
+    );
+    assert!(text.contains("connection: close"), "{text}");
     let _ = stop.send(());
 }

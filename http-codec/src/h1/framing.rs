@@ -264,7 +264,9 @@ impl Framing {
             let at = s.te_at.or(s.content_length.map(|(_, at)| at)).unwrap_or(0);
             return Err(Error::new(ErrorKind::ConnectWithBody, at as u64));
         }
-        let upgrade = connect || (s.upgrade_header && s.connection_upgrade);
+        // RFC 9110 §7.8: Upgrade in an HTTP/1.0 request is ignored.
+        let upgrade =
+            connect || (s.upgrade_header && s.connection_upgrade && version == Version::Http11);
         Ok(Framing {
             body,
             keep_alive,

@@ -28,7 +28,9 @@ pub struct ServerConfig {
     /// after it). Default 30 s, as hyper.
     pub header_read_timeout: Option<Duration>,
     /// How long an idle persistent connection is kept, counted from the
-    /// last call that carried `now` after the previous response ended.
+    /// first call carrying `now` after the previous response ended (call
+    /// `handle_timeout(now)` when a response is written out; a spurious call
+    /// only updates the clock).
     /// Default 75 s, as nginx.
     pub keep_alive_timeout: Option<Duration>,
     /// Longest pause between two reads of a request body (408 after it).
@@ -189,6 +191,8 @@ pub struct ServerConnection {
     body_activity: Instant,
     /// Stream offset of `rbuf[0]`, for error offsets.
     consumed: u64,
+    /// A response ended since the last call carrying `now`.
+    clock_pending: bool,
 }
 
 impl ServerConnection {
@@ -212,6 +216,21 @@ impl ServerConnection {
             idle_since: now,
             body_activity: now,
             consumed: 0,
+            clock_pending: false,
+        }
+    }
+
+    /// Records `now`; after a response ended, restarts the clocks that
+    /// count from it (idle keep-alive, a pipelined head or body).
+    fn tick(&mut self, now: Instant) {
+        self.last_now = now;
+        if self.clock_pending {
+            self.clock_pending = false;
+            self.idle_since = now;
+            if self.head_started.is_some() {
+                self.head_started = Some(now);
+            }
+            self.body_activity = now;
         }
     }
 
@@ -238,13 +257,11 @@ impl ServerConnection {
 
     /// Bytes received from the peer.
     pub fn handle_input(&mut self, now: Instant, data: &[u8]) -> Result<(), Error> {
-        self.last_now = now;
+        self.tick(now);
         match self.reader {
             Reader::Closed | Reader::Upgraded => return Ok(()),
-            Reader::Done
-                if self.rbuf.len() + data.len()
-                    > 2 * self.config.limits.max_head_size.max(4096) =>
-            {
+            // Input while `wants_input()` said no: the caller ignored backpressure.
+            Reader::Done if self.rbuf.len() >= self.config.limits.max_head_size.max(4096) => {
                 let at = self.consumed + self.rbuf.len() as u64;
                 return self.fail(Error::new(ErrorKind::BufferFull, at));
             }
@@ -261,7 +278,7 @@ impl ServerConnection {
 
     /// The peer closed its sending side.
     pub fn handle_eof(&mut self, now: Instant) -> Result<(), Error> {
-        self.last_now = now;
+        self.tick(now);
         self.peer_closed = true;
         match &mut self.reader {
             Reader::Head => {
@@ -307,7 +324,7 @@ impl ServerConnection {
     /// `Timeout` error when a request was cut short (a 408 is queued); an
     /// idle connection just closes.
     pub fn handle_timeout(&mut self, now: Instant) -> Result<(), Error> {
-        self.last_now = now;
+        self.tick(now);
         let Some(deadline) = self.poll_timeout() else {
             return Ok(());
         };
@@ -341,7 +358,11 @@ impl ServerConnection {
     }
 
     fn fail(&mut self, e: Error) -> Result<(), Error> {
-        if self.config.error_responses && matches!(self.writer, Writer::Idle | Writer::Awaiting(_))
+        // BufferFull is the caller's misuse, not the request's fault: the
+        // request being answered stays unanswered rather than getting a 400.
+        if self.config.error_responses
+            && e.kind() != ErrorKind::BufferFull
+            && matches!(self.writer, Writer::Idle | Writer::Awaiting(_))
         {
             let status = e.status();
             self.scratch.clear();
@@ -536,7 +557,9 @@ impl ServerConnection {
             }
             return Ok(());
         }
-        if status == 101 && !p.upgrade {
+        // Switching protocols before the request body is read would hand
+        // the rest of the body to the new protocol.
+        if status == 101 && (!p.upgrade || matches!(self.reader, Reader::Body(_))) {
             return Err(WriteError::InvalidState);
         }
         let switching = status == 101 || (p.connect && (200..300).contains(&status));
@@ -546,8 +569,14 @@ impl ServerConnection {
         } else if no_body {
             match body {
                 BodyLength::Empty => (Some(BodyLength::Empty), Encoder::None),
+                BodyLength::Known(0) if status == 204 => (Some(BodyLength::Empty), Encoder::None),
                 BodyLength::Known(n) if status != 204 => {
                     (Some(BodyLength::Known(n)), Encoder::None)
+                }
+                // A HEAD response may carry the framing the GET would have had.
+                BodyLength::Chunked if p.head_method => (Some(BodyLength::Chunked), Encoder::None),
+                BodyLength::UntilClose if p.head_method => {
+                    (Some(BodyLength::UntilClose), Encoder::None)
                 }
                 _ => return Err(WriteError::BodyNotAllowed),
             }
@@ -732,6 +761,9 @@ impl ServerConnection {
             self.writer = Writer::Idle;
             self.reader = Reader::Head;
             self.idle_since = self.last_now;
+            // The response ended at an unknown time: the next call carrying
+            // `now` restarts the idle and header clocks from it.
+            self.clock_pending = true;
             // Pipelined requests already buffered.
             let now = self.last_now;
             let _ = self.process(now);
