@@ -613,10 +613,8 @@ fn start_response(
         return None;
     }
     let (length, full, stream) = match response.body {
-        ResponseBody::Empty if matches!(response.status, 100..=199 | 204 | 304) => {
-            (BodyLength::Empty, None, None)
-        }
-        ResponseBody::Empty => (BodyLength::Known(0), None, None),
+        // The connection writes `content-length: 0` where a body could be, nothing for 204/304.
+        ResponseBody::Empty => (BodyLength::Empty, None, None),
         ResponseBody::Full(b) => (BodyLength::Known(b.len() as u64), Some(b), None),
         ResponseBody::Stream { length, chunks } => (
             length.map_or(BodyLength::Chunked, BodyLength::Known),

@@ -8,20 +8,18 @@ use bytes::Bytes;
 use super::framing::Framing;
 use super::head::{HeadParser, HeaderSpan, Headers, Request, Response, StartLine, Version};
 
-/// A received request head that owns its bytes (a `Bytes` slice of the
-/// connection's buffer: no copy) together with its framing.
+/// The parts every owned head has: its bytes and where things are in them.
 #[derive(Clone)]
-pub struct RequestHead {
+struct OwnedHead {
     buf: Bytes,
     start: StartLine,
     headers: Vec<HeaderSpan>,
     framing: Framing,
 }
 
-impl RequestHead {
-    #[cfg_attr(not(feature = "std"), allow(dead_code))]
-    pub(crate) fn new(buf: Bytes, parser: &HeadParser, framing: Framing) -> Self {
-        RequestHead {
+impl OwnedHead {
+    fn new(buf: Bytes, parser: &HeadParser, framing: Framing) -> Self {
+        OwnedHead {
             buf,
             start: parser.start_line_spans(),
             headers: parser.header_spans().to_vec(),
@@ -29,9 +27,25 @@ impl RequestHead {
         }
     }
 
+    fn headers(&self) -> Headers<'_> {
+        Headers::from_parts(&self.buf, &self.headers)
+    }
+}
+
+/// A received request head that owns its bytes (a `Bytes` slice of the
+/// connection's buffer: no copy) together with its framing.
+#[derive(Clone)]
+pub struct RequestHead(OwnedHead);
+
+impl RequestHead {
+    #[cfg_attr(not(feature = "std"), allow(dead_code))]
+    pub(crate) fn new(buf: Bytes, parser: &HeadParser, framing: Framing) -> Self {
+        RequestHead(OwnedHead::new(buf, parser, framing))
+    }
+
     /// The head as a borrowed view.
     pub fn as_request(&self) -> Request<'_> {
-        Request::from_parts(&self.buf, &self.start, &self.headers)
+        Request::from_parts(&self.0.buf, &self.0.start, &self.0.headers)
     }
 
     /// The method.
@@ -51,17 +65,17 @@ impl RequestHead {
 
     /// The header fields in wire order.
     pub fn headers(&self) -> Headers<'_> {
-        Headers::from_parts(&self.buf, &self.headers)
+        self.0.headers()
     }
 
     /// Body framing, persistence, `Expect: 100-continue` and upgrade.
     pub fn framing(&self) -> &Framing {
-        &self.framing
+        &self.0.framing
     }
 
     /// The raw bytes of the head, as received (leading empty lines included).
     pub fn raw(&self) -> &Bytes {
-        &self.buf
+        &self.0.buf
     }
 }
 
@@ -73,32 +87,22 @@ impl fmt::Debug for RequestHead {
 
 /// A received response head that owns its bytes, with its framing.
 #[derive(Clone)]
-pub struct ResponseHead {
-    buf: Bytes,
-    start: StartLine,
-    headers: Vec<HeaderSpan>,
-    framing: Framing,
-}
+pub struct ResponseHead(OwnedHead);
 
 impl ResponseHead {
     #[cfg_attr(not(feature = "std"), allow(dead_code))]
     pub(crate) fn new(buf: Bytes, parser: &HeadParser, framing: Framing) -> Self {
-        ResponseHead {
-            buf,
-            start: parser.start_line_spans(),
-            headers: parser.header_spans().to_vec(),
-            framing,
-        }
+        ResponseHead(OwnedHead::new(buf, parser, framing))
     }
 
     /// The head as a borrowed view.
     pub fn as_response(&self) -> Response<'_> {
-        Response::from_parts(&self.buf, &self.start, &self.headers)
+        Response::from_parts(&self.0.buf, &self.0.start, &self.0.headers)
     }
 
     /// The status code.
     pub fn status(&self) -> u16 {
-        self.start.status
+        self.0.start.status
     }
 
     /// The reason phrase as sent.
@@ -113,17 +117,17 @@ impl ResponseHead {
 
     /// The header fields in wire order.
     pub fn headers(&self) -> Headers<'_> {
-        Headers::from_parts(&self.buf, &self.headers)
+        self.0.headers()
     }
 
     /// Body framing and persistence.
     pub fn framing(&self) -> &Framing {
-        &self.framing
+        &self.0.framing
     }
 
     /// The raw bytes of the head, as received.
     pub fn raw(&self) -> &Bytes {
-        &self.buf
+        &self.0.buf
     }
 }
 
