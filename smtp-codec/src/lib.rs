@@ -7,4 +7,9 @@ extern crate alloc;
 #[cfg(feature = "std")]
 extern crate std;
 
+pub mod address;
+pub mod capability;
+pub mod command;
 pub mod data;
+pub mod line;
+pub mod reply;

@@ -1,0 +1,1134 @@
+//! SMTP commands (RFC 5321 §4.1 and the extensions real servers advertise):
+//! zero-copy parsing of one command line, and writing that refuses any
+//! argument that could end the line or start another.
+//!
+//! ```
+//! use smtp_codec::command::{BodyType, Command};
+//!
+//! let cmd = Command::parse(b"MAIL FROM:<jane@example.org> SIZE=1024 BODY=8BITMIME X-TRACE=7")?;
+//! let Command::Mail { from, params } = &cmd else { unreachable!() };
+//! assert_eq!(from.unwrap().to_string(), "jane@example.org");
+//! assert_eq!(params.size, Some(1024));
+//! assert_eq!(params.body, Some(BodyType::EightBitMime));
+//! let unknown: Vec<_> = params.other.iter().map(|p| (p.keyword, p.value)).collect();
+//! assert_eq!(unknown, [("X-TRACE", Some("7"))]);
+//!
+//! let mut wire = Vec::new();
+//! cmd.write(&mut wire)?;
+//! assert_eq!(wire, b"MAIL FROM:<jane@example.org> SIZE=1024 BODY=8BITMIME X-TRACE=7\r\n");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::fmt::{self, Write as _};
+
+use crate::address::{self, AddressError, Domain, Mailbox};
+use crate::reply::EnhancedCode;
+
+/// One SMTP command.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Command<'a> {
+    /// `HELO domain`.
+    Helo(Domain<'a>),
+    /// `EHLO domain` or `EHLO [address-literal]`.
+    Ehlo(Domain<'a>),
+    /// `MAIL FROM:<reverse-path> [params]`; `None` is the null path `<>`.
+    Mail {
+        /// The reverse path.
+        from: Option<Mailbox<'a>>,
+        /// Its parameters.
+        params: MailParameters<'a>,
+    },
+    /// `RCPT TO:<forward-path> [params]`.
+    Rcpt {
+        /// The forward path.
+        to: ForwardPath<'a>,
+        /// Its parameters.
+        params: RcptParameters<'a>,
+    },
+    /// `DATA`.
+    Data,
+    /// `BDAT size [LAST]` (RFC 3030).
+    Bdat {
+        /// Octets of the chunk that follows the command line.
+        size: u64,
+        /// Whether this is the last chunk.
+        last: bool,
+    },
+    /// `RSET`.
+    Rset,
+    /// `NOOP [string]`.
+    Noop(Option<&'a str>),
+    /// `QUIT`.
+    Quit,
+    /// `VRFY string`.
+    Vrfy(&'a str),
+    /// `EXPN string`.
+    Expn(&'a str),
+    /// `HELP [string]`.
+    Help(Option<&'a str>),
+    /// `STARTTLS` (RFC 3207).
+    StartTls,
+    /// `AUTH mechanism [initial-response]` (RFC 4954). An initial response
+    /// of `=` (empty) is given as `Some("=")`, as on the wire.
+    Auth {
+        /// The SASL mechanism name, as sent (compare case-insensitively).
+        mechanism: &'a str,
+        /// The base64 initial response.
+        initial_response: Option<&'a str>,
+    },
+}
+
+/// The forward path of RCPT: a mailbox or the special `<Postmaster>`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ForwardPath<'a> {
+    /// `<Postmaster>` without a domain (RFC 5321 §4.1.1.3).
+    Postmaster,
+    /// A mailbox.
+    Mailbox(Mailbox<'a>),
+}
+
+impl fmt::Display for ForwardPath<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ForwardPath::Postmaster => f.write_str("Postmaster"),
+            ForwardPath::Mailbox(m) => m.fmt(f),
+        }
+    }
+}
+
+/// `BODY=` of RFC 6152 / RFC 3030.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum BodyType {
+    /// `7BIT`.
+    SevenBit,
+    /// `8BITMIME`.
+    EightBitMime,
+    /// `BINARYMIME` (needs BDAT).
+    BinaryMime,
+}
+
+impl BodyType {
+    /// The keyword value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BodyType::SevenBit => "7BIT",
+            BodyType::EightBitMime => "8BITMIME",
+            BodyType::BinaryMime => "BINARYMIME",
+        }
+    }
+}
+
+/// `RET=` of RFC 3461.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Ret {
+    /// `FULL`: return the whole message in a DSN.
+    Full,
+    /// `HDRS`: return only the headers.
+    Headers,
+}
+
+/// `NOTIFY=` of RFC 3461. All three false is `NEVER`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub struct Notify {
+    /// `SUCCESS`.
+    pub success: bool,
+    /// `FAILURE`.
+    pub failure: bool,
+    /// `DELAY`.
+    pub delay: bool,
+}
+
+/// `ORCPT=addr-type;xtext` of RFC 3461.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct OriginalRecipient<'a> {
+    /// The address type, usually `rfc822` or `utf-8`.
+    pub addr_type: &'a str,
+    /// The address, still xtext-encoded (see [`xtext_decode`]).
+    pub address: &'a str,
+}
+
+/// One `keyword[=value]` parameter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Parameter<'a> {
+    /// The keyword, as sent.
+    pub keyword: &'a str,
+    /// The value, if any.
+    pub value: Option<&'a str>,
+}
+
+/// Parameters this crate has no typed field for, kept in order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Parameters<'a> {
+    repr: ParamRepr<'a>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ParamRepr<'a> {
+    /// The parameter text of a parsed command, and the keywords to skip
+    /// (the typed ones).
+    Parsed {
+        text: &'a str,
+        known: &'static [&'static str],
+    },
+    List(&'a [Parameter<'a>]),
+}
+
+impl Default for ParamRepr<'_> {
+    fn default() -> Self {
+        ParamRepr::List(&[])
+    }
+}
+
+impl<'a> Parameters<'a> {
+    /// Parameters to write, from a list.
+    pub fn from_list(list: &'a [Parameter<'a>]) -> Self {
+        Parameters {
+            repr: ParamRepr::List(list),
+        }
+    }
+
+    /// The parameters, in order.
+    pub fn iter(&self) -> impl Iterator<Item = Parameter<'a>> + 'a {
+        let (text, known, list): (&'a str, &'static [&'static str], &'a [Parameter<'a>]) =
+            match self.repr {
+                ParamRepr::Parsed { text, known } => (text, known, &[]),
+                ParamRepr::List(list) => ("", &[], list),
+            };
+        text.split(' ')
+            .filter(|s| !s.is_empty())
+            .map(split_param)
+            .filter(move |p| !known.iter().any(|k| k.eq_ignore_ascii_case(p.keyword)))
+            .chain(list.iter().copied())
+    }
+
+    /// Whether there are none.
+    pub fn is_empty(&self) -> bool {
+        self.iter().next().is_none()
+    }
+}
+
+fn split_param(s: &str) -> Parameter<'_> {
+    match s.split_once('=') {
+        Some((keyword, value)) => Parameter {
+            keyword,
+            value: Some(value),
+        },
+        None => Parameter {
+            keyword: s,
+            value: None,
+        },
+    }
+}
+
+/// Parameters of MAIL FROM.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct MailParameters<'a> {
+    /// `SIZE=` (RFC 1870): the declared message size.
+    pub size: Option<u64>,
+    /// `BODY=` (RFC 6152, RFC 3030).
+    pub body: Option<BodyType>,
+    /// `SMTPUTF8` (RFC 6531).
+    pub smtputf8: bool,
+    /// `RET=` (RFC 3461).
+    pub ret: Option<Ret>,
+    /// `ENVID=` (RFC 3461), xtext-encoded.
+    pub envid: Option<&'a str>,
+    /// `AUTH=` (RFC 4954), xtext-encoded; `<>` for none.
+    pub auth: Option<&'a str>,
+    /// Every other parameter.
+    pub other: Parameters<'a>,
+}
+
+/// Parameters of RCPT TO.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct RcptParameters<'a> {
+    /// `NOTIFY=` (RFC 3461).
+    pub notify: Option<Notify>,
+    /// `ORCPT=` (RFC 3461).
+    pub orcpt: Option<OriginalRecipient<'a>>,
+    /// Every other parameter.
+    pub other: Parameters<'a>,
+}
+
+const MAIL_KNOWN: &[&str] = &["SIZE", "BODY", "SMTPUTF8", "RET", "ENVID", "AUTH"];
+const RCPT_KNOWN: &[&str] = &["NOTIFY", "ORCPT"];
+
+/// Leniencies and session state that change how a line parses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct CommandOptions {
+    /// The transaction was opened with `SMTPUTF8`, so RCPT, VRFY and EXPN
+    /// may carry UTF-8 (RFC 6531). MAIL FROM needs no option: its own
+    /// `SMTPUTF8` parameter allows UTF-8 in its path.
+    pub smtputf8: bool,
+    /// Accept a space between `FROM:`/`TO:` and the path, which RFC 5321
+    /// does not allow but some old clients send. Off by default.
+    pub allow_space_after_colon: bool,
+    /// Accept any printable argument to HELO and EHLO instead of a domain
+    /// or address literal (hosts named with underscores, bare IPs). The
+    /// argument is then given as [`Domain::Name`]. Off by default.
+    pub lenient_helo: bool,
+}
+
+/// Why a command line was refused. [`CommandError::reply`] gives the reply
+/// a server should send.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CommandError {
+    /// The verb is not one this crate knows.
+    #[error("unrecognized command")]
+    Unrecognized,
+    /// The arguments do not follow the command's syntax.
+    #[error("syntax error in {what} at byte {offset}")]
+    Syntax {
+        /// What was being parsed.
+        what: &'static str,
+        /// Offset in the line.
+        offset: usize,
+    },
+    /// The mailbox or domain is not valid.
+    #[error("bad address at byte {offset}: {error}")]
+    Address {
+        /// What was wrong.
+        error: AddressError,
+        /// Offset in the line where the address starts.
+        offset: usize,
+    },
+    /// A parameter was given twice.
+    #[error("duplicate parameter at byte {offset}")]
+    DuplicateParameter {
+        /// Offset in the line.
+        offset: usize,
+    },
+    /// A known parameter with a value it cannot have.
+    #[error("invalid value for {keyword} at byte {offset}")]
+    InvalidParameter {
+        /// The parameter.
+        keyword: &'static str,
+        /// Offset in the line.
+        offset: usize,
+    },
+    /// Bytes that are not UTF-8, or non-ASCII outside SMTPUTF8.
+    #[error("non-ASCII text at byte {offset}")]
+    NotAscii {
+        /// Offset in the line.
+        offset: usize,
+    },
+}
+
+impl CommandError {
+    /// The reply code and enhanced status code a server answers with
+    /// (RFC 5321 §4.2.2, RFC 3463, RFC 6531 §3.7.4).
+    pub fn reply(&self) -> (u16, EnhancedCode, &'static str) {
+        match self {
+            CommandError::Unrecognized => (500, EnhancedCode::new(5, 5, 1), "Command unrecognized"),
+            CommandError::Syntax { .. } | CommandError::DuplicateParameter { .. } => (
+                501,
+                EnhancedCode::new(5, 5, 4),
+                "Syntax error in parameters or arguments",
+            ),
+            CommandError::InvalidParameter { .. } => {
+                (501, EnhancedCode::new(5, 5, 4), "Invalid parameter value")
+            }
+            CommandError::Address {
+                error: AddressError::NeedsSmtpUtf8 { .. },
+                ..
+            } => (
+                553,
+                EnhancedCode::new(5, 6, 7),
+                "Non-ASCII address needs SMTPUTF8",
+            ),
+            CommandError::Address { .. } => (501, EnhancedCode::new(5, 1, 3), "Bad address syntax"),
+            CommandError::NotAscii { .. } => (
+                500,
+                EnhancedCode::new(5, 6, 7),
+                "Non-ASCII command needs SMTPUTF8",
+            ),
+        }
+    }
+}
+
+/// Why a command could not be written: an argument that is not valid for
+/// its place, which would otherwise corrupt or inject a line.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CommandWriteError {
+    /// An argument with a byte its grammar does not allow (CR, LF, NUL,
+    /// space where none may be...).
+    #[error("invalid {what} at byte {offset}")]
+    Invalid {
+        /// Which argument.
+        what: &'static str,
+        /// Offset inside that argument.
+        offset: usize,
+    },
+    /// An invalid mailbox or domain.
+    #[error("invalid address: {0}")]
+    Address(#[from] AddressError),
+}
+
+fn syntax(what: &'static str, offset: usize) -> CommandError {
+    CommandError::Syntax { what, offset }
+}
+
+impl<'a> Command<'a> {
+    /// Parse one command line, without its CRLF, with default options.
+    pub fn parse(line: &'a [u8]) -> Result<Self, CommandError> {
+        Self::parse_with(line, &CommandOptions::default())
+    }
+
+    /// Parse one command line, without its CRLF.
+    pub fn parse_with(line: &'a [u8], opts: &CommandOptions) -> Result<Self, CommandError> {
+        let line = match core::str::from_utf8(line) {
+            Ok(s) => s,
+            Err(e) => {
+                return Err(CommandError::NotAscii {
+                    offset: e.valid_up_to(),
+                });
+            }
+        };
+        let verb_end = line.find(' ').unwrap_or(line.len());
+        let verb = &line[..verb_end];
+        let rest = &line[verb_end..];
+        let upper = ascii_upper::<10>(verb).ok_or(CommandError::Unrecognized)?;
+        let cmd = match &upper[..verb.len()] {
+            b"HELO" => Command::Helo(parse_helo(rest, opts, verb_end)?),
+            b"EHLO" => Command::Ehlo(parse_helo(rest, opts, verb_end)?),
+            b"MAIL" => parse_mail(line, verb_end, opts)?,
+            b"RCPT" => parse_rcpt(line, verb_end, opts)?,
+            b"DATA" => no_args(rest, verb_end, Command::Data)?,
+            b"RSET" => no_args(rest, verb_end, Command::Rset)?,
+            b"QUIT" => no_args(rest, verb_end, Command::Quit)?,
+            b"STARTTLS" => no_args(rest, verb_end, Command::StartTls)?,
+            b"NOOP" => Command::Noop(optional_string(line, verb_end, opts)?),
+            b"HELP" => Command::Help(optional_string(line, verb_end, opts)?),
+            b"VRFY" => Command::Vrfy(
+                optional_string(line, verb_end, opts)?.ok_or(syntax("argument", verb_end))?,
+            ),
+            b"EXPN" => Command::Expn(
+                optional_string(line, verb_end, opts)?.ok_or(syntax("argument", verb_end))?,
+            ),
+            b"BDAT" => parse_bdat(rest, verb_end)?,
+            b"AUTH" => parse_auth(rest, verb_end)?,
+            _ => return Err(CommandError::Unrecognized),
+        };
+        Ok(cmd)
+    }
+
+    /// The command's verb, upper case.
+    pub fn verb(&self) -> &'static str {
+        match self {
+            Command::Helo(_) => "HELO",
+            Command::Ehlo(_) => "EHLO",
+            Command::Mail { .. } => "MAIL",
+            Command::Rcpt { .. } => "RCPT",
+            Command::Data => "DATA",
+            Command::Bdat { .. } => "BDAT",
+            Command::Rset => "RSET",
+            Command::Noop(_) => "NOOP",
+            Command::Quit => "QUIT",
+            Command::Vrfy(_) => "VRFY",
+            Command::Expn(_) => "EXPN",
+            Command::Help(_) => "HELP",
+            Command::StartTls => "STARTTLS",
+            Command::Auth { .. } => "AUTH",
+        }
+    }
+
+    /// Append the command line, with its CRLF, to `out`. Every argument is
+    /// checked first; on error nothing is written.
+    pub fn write(&self, out: &mut Vec<u8>) -> Result<(), CommandWriteError> {
+        self.validate()?;
+        let mut s = String::new();
+        // Writing to a String cannot fail.
+        let _ = self.write_unchecked(&mut s);
+        out.extend_from_slice(s.as_bytes());
+        out.extend_from_slice(b"\r\n");
+        Ok(())
+    }
+
+    /// Check every argument against its grammar.
+    pub fn validate(&self) -> Result<(), CommandWriteError> {
+        match self {
+            Command::Helo(d) | Command::Ehlo(d) => d.validate(true)?,
+            Command::Mail { from, params } => {
+                if let Some(m) = from {
+                    m.validate(params.smtputf8)?;
+                }
+                for (what, v) in [("ENVID", params.envid), ("AUTH", params.auth)] {
+                    if let Some(v) = v {
+                        check_value(v, what, params.smtputf8)?;
+                    }
+                }
+                check_params(&params.other, params.smtputf8, MAIL_KNOWN)?;
+            }
+            Command::Rcpt { to, params } => {
+                if let ForwardPath::Mailbox(m) = to {
+                    m.validate(true)?;
+                }
+                if let Some(o) = params.orcpt {
+                    check_keyword(o.addr_type, "ORCPT address type")?;
+                    check_value(o.address, "ORCPT", true)?;
+                }
+                check_params(&params.other, true, RCPT_KNOWN)?;
+            }
+            Command::Noop(Some(s))
+            | Command::Help(Some(s))
+            | Command::Vrfy(s)
+            | Command::Expn(s) => check_text(s, "argument")?,
+            Command::Auth {
+                mechanism,
+                initial_response,
+            } => {
+                check_mechanism(mechanism)?;
+                if let Some(ir) = initial_response {
+                    check_base64(ir)?;
+                }
+            }
+            Command::Data
+            | Command::Bdat { .. }
+            | Command::Rset
+            | Command::Noop(None)
+            | Command::Help(None)
+            | Command::Quit
+            | Command::StartTls => {}
+        }
+        Ok(())
+    }
+
+    fn write_unchecked(&self, s: &mut String) -> fmt::Result {
+        s.push_str(self.verb());
+        match self {
+            Command::Helo(d) | Command::Ehlo(d) => write!(s, " {d}"),
+            Command::Mail { from, params } => {
+                s.push_str(" FROM:<");
+                if let Some(m) = from {
+                    write!(s, "{m}")?;
+                }
+                s.push('>');
+                if let Some(n) = params.size {
+                    write!(s, " SIZE={n}")?;
+                }
+                if let Some(b) = params.body {
+                    write!(s, " BODY={}", b.as_str())?;
+                }
+                if params.smtputf8 {
+                    s.push_str(" SMTPUTF8");
+                }
+                if let Some(r) = params.ret {
+                    s.push_str(if r == Ret::Full {
+                        " RET=FULL"
+                    } else {
+                        " RET=HDRS"
+                    });
+                }
+                if let Some(v) = params.envid {
+                    write!(s, " ENVID={v}")?;
+                }
+                if let Some(v) = params.auth {
+                    write!(s, " AUTH={v}")?;
+                }
+                write_other(s, &params.other)
+            }
+            Command::Rcpt { to, params } => {
+                write!(s, " TO:<{to}>")?;
+                if let Some(n) = params.notify {
+                    s.push_str(" NOTIFY=");
+                    if n == Notify::default() {
+                        s.push_str("NEVER");
+                    } else {
+                        let mut first = true;
+                        for (on, name) in [
+                            (n.success, "SUCCESS"),
+                            (n.failure, "FAILURE"),
+                            (n.delay, "DELAY"),
+                        ] {
+                            if on {
+                                if !first {
+                                    s.push(',');
+                                }
+                                s.push_str(name);
+                                first = false;
+                            }
+                        }
+                    }
+                }
+                if let Some(o) = params.orcpt {
+                    write!(s, " ORCPT={};{}", o.addr_type, o.address)?;
+                }
+                write_other(s, &params.other)
+            }
+            Command::Bdat { size, last } => {
+                write!(s, " {size}")?;
+                if *last {
+                    s.push_str(" LAST");
+                }
+                Ok(())
+            }
+            Command::Noop(Some(a))
+            | Command::Help(Some(a))
+            | Command::Vrfy(a)
+            | Command::Expn(a) => {
+                write!(s, " {a}")
+            }
+            Command::Auth {
+                mechanism,
+                initial_response,
+            } => {
+                write!(s, " {mechanism}")?;
+                if let Some(ir) = initial_response {
+                    write!(s, " {ir}")?;
+                }
+                Ok(())
+            }
+            _ => Ok(()),
+        }
+    }
+}
+
+impl fmt::Display for Command<'_> {
+    /// The command line without CRLF, as [`Command::write`] would send it
+    /// (without validation: use `write` for the wire).
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut s = String::new();
+        self.write_unchecked(&mut s)?;
+        f.write_str(&s)
+    }
+}
+
+fn write_other(s: &mut String, params: &Parameters<'_>) -> fmt::Result {
+    for p in params.iter() {
+        write!(s, " {}", p.keyword)?;
+        if let Some(v) = p.value {
+            write!(s, "={v}")?;
+        }
+    }
+    Ok(())
+}
+
+fn check_params(
+    params: &Parameters<'_>,
+    utf8: bool,
+    known: &[&str],
+) -> Result<(), CommandWriteError> {
+    for p in params.iter() {
+        check_keyword(p.keyword, "parameter keyword")?;
+        if known.iter().any(|k| k.eq_ignore_ascii_case(p.keyword)) {
+            // A typed parameter given again as an untyped one would be a
+            // duplicate on the wire.
+            return Err(CommandWriteError::Invalid {
+                what: "parameter (use the typed field)",
+                offset: 0,
+            });
+        }
+        if let Some(v) = p.value {
+            check_value(v, "parameter value", utf8)?;
+        }
+    }
+    Ok(())
+}
+
+/// esmtp-keyword = (ALPHA / DIGIT) *(ALPHA / DIGIT / "-")
+fn check_keyword(k: &str, what: &'static str) -> Result<(), CommandWriteError> {
+    match k
+        .bytes()
+        .position(|c| !(c.is_ascii_alphanumeric() || c == b'-'))
+    {
+        _ if k.is_empty() || k.starts_with('-') => {
+            Err(CommandWriteError::Invalid { what, offset: 0 })
+        }
+        Some(offset) => Err(CommandWriteError::Invalid { what, offset }),
+        None => Ok(()),
+    }
+}
+
+/// esmtp-value = 1*(%d33-60 / %d62-126), plus UTF-8 under SMTPUTF8.
+fn check_value(v: &str, what: &'static str, utf8: bool) -> Result<(), CommandWriteError> {
+    if v.is_empty() {
+        return Err(CommandWriteError::Invalid { what, offset: 0 });
+    }
+    match v.bytes().position(|c| !is_value_byte(c, utf8)) {
+        Some(offset) => Err(CommandWriteError::Invalid { what, offset }),
+        None => Ok(()),
+    }
+}
+
+fn is_value_byte(c: u8, utf8: bool) -> bool {
+    matches!(c, 33..=60 | 62..=126) || (utf8 && c >= 0x80)
+}
+
+/// Free text arguments: no controls (so no CR, LF or NUL).
+fn check_text(v: &str, what: &'static str) -> Result<(), CommandWriteError> {
+    match v.chars().position(|c| c.is_control()) {
+        Some(_) => Err(CommandWriteError::Invalid {
+            what,
+            offset: v
+                .char_indices()
+                .find(|(_, c)| c.is_control())
+                .map_or(0, |(i, _)| i),
+        }),
+        None if v.is_empty() => Err(CommandWriteError::Invalid { what, offset: 0 }),
+        None => Ok(()),
+    }
+}
+
+/// sasl-mech = 1*20mech-char; mech-char = UPPER-ALPHA / DIGIT / HYPHEN / UNDERSCORE
+/// (lower case is accepted too, as servers compare case-insensitively).
+fn check_mechanism(m: &str) -> Result<(), CommandWriteError> {
+    const WHAT: &str = "SASL mechanism";
+    if m.is_empty() || m.len() > 20 {
+        return Err(CommandWriteError::Invalid {
+            what: WHAT,
+            offset: 0,
+        });
+    }
+    match m
+        .bytes()
+        .position(|c| !(c.is_ascii_alphanumeric() || c == b'-' || c == b'_'))
+    {
+        Some(offset) => Err(CommandWriteError::Invalid { what: WHAT, offset }),
+        None => Ok(()),
+    }
+}
+
+fn check_base64(s: &str) -> Result<(), CommandWriteError> {
+    const WHAT: &str = "base64 response";
+    if s == "=" {
+        return Ok(());
+    }
+    if s.is_empty() {
+        return Err(CommandWriteError::Invalid {
+            what: WHAT,
+            offset: 0,
+        });
+    }
+    match s
+        .bytes()
+        .position(|c| !(c.is_ascii_alphanumeric() || c == b'+' || c == b'/' || c == b'='))
+    {
+        Some(offset) => Err(CommandWriteError::Invalid { what: WHAT, offset }),
+        None => Ok(()),
+    }
+}
+
+fn ascii_upper<const N: usize>(s: &str) -> Option<[u8; N]> {
+    if s.is_empty() || s.len() > N {
+        return None;
+    }
+    let mut out = [0u8; N];
+    for (o, c) in out.iter_mut().zip(s.bytes()) {
+        *o = c.to_ascii_uppercase();
+    }
+    Some(out)
+}
+
+fn no_args<'a>(rest: &str, at: usize, cmd: Command<'a>) -> Result<Command<'a>, CommandError> {
+    if rest.is_empty() {
+        Ok(cmd)
+    } else {
+        Err(syntax("command without arguments", at))
+    }
+}
+
+fn check_ascii(s: &str, base: usize, utf8: bool) -> Result<(), CommandError> {
+    if utf8 {
+        return Ok(());
+    }
+    match s.bytes().position(|c| c >= 0x80) {
+        Some(p) => Err(CommandError::NotAscii { offset: base + p }),
+        None => Ok(()),
+    }
+}
+
+fn parse_helo<'a>(
+    rest: &'a str,
+    opts: &CommandOptions,
+    at: usize,
+) -> Result<Domain<'a>, CommandError> {
+    let arg = rest.strip_prefix(' ').ok_or(syntax("domain", at))?;
+    let base = at + 1;
+    if arg.is_empty() {
+        return Err(syntax("domain", base));
+    }
+    if opts.lenient_helo {
+        return match arg
+            .char_indices()
+            .find(|(_, c)| c.is_control() || c.is_whitespace())
+        {
+            Some((p, _)) => Err(syntax("domain", base + p)),
+            None => Ok(Domain::Name(arg)),
+        };
+    }
+    address::parse_domain_or_literal(arg, true, 0).map_err(|error| CommandError::Address {
+        error,
+        offset: base,
+    })
+}
+
+/// `line[at..]` must be ` KEYWORD:`; returns the offset just past the colon.
+fn expect_prefix(
+    line: &str,
+    at: usize,
+    keyword: &'static str,
+    opts: &CommandOptions,
+) -> Result<usize, CommandError> {
+    let want = keyword.len() + 2;
+    let got = line.get(at..at + want).ok_or(syntax(keyword, at))?;
+    let b = got.as_bytes();
+    if b[0] != b' ' || !got[1..want - 1].eq_ignore_ascii_case(keyword) || b[want - 1] != b':' {
+        return Err(syntax(keyword, at));
+    }
+    let mut end = at + want;
+    if opts.allow_space_after_colon && line.as_bytes().get(end) == Some(&b' ') {
+        end += 1;
+    }
+    Ok(end)
+}
+
+/// The end (exclusive) of a `<...>` path starting at `start`, honouring
+/// quoted strings in the local part.
+fn path_end(line: &str, start: usize) -> Result<usize, CommandError> {
+    let b = line.as_bytes();
+    if b.get(start) != Some(&b'<') {
+        return Err(syntax("path", start));
+    }
+    let mut i = start + 1;
+    let mut quoted = false;
+    while i < b.len() {
+        match b[i] {
+            b'\\' if quoted => i += 1,
+            b'"' => quoted = !quoted,
+            b'>' if !quoted => return Ok(i + 1),
+            _ => {}
+        }
+        i += 1;
+    }
+    Err(syntax("path", b.len()))
+}
+
+/// Split the parameter text (after the path) and check each keyword and
+/// value; returns the text without its leading space.
+fn param_text(line: &str, from: usize, utf8: bool) -> Result<&str, CommandError> {
+    let rest = &line[from..];
+    if rest.is_empty() {
+        return Ok(rest);
+    }
+    let text = rest.strip_prefix(' ').ok_or(syntax("parameters", from))?;
+    let base = from + 1;
+    let mut pos = 0;
+    for piece in text.split(' ') {
+        let at = base + pos;
+        pos += piece.len() + 1;
+        if piece.is_empty() {
+            return Err(syntax("parameters", at));
+        }
+        let p = split_param(piece);
+        if check_keyword(p.keyword, "").is_err() {
+            return Err(syntax("parameter keyword", at));
+        }
+        if let Some(v) = p.value {
+            if let Some(k) = v.bytes().position(|c| !is_value_byte(c, true)) {
+                return Err(syntax("parameter value", at + p.keyword.len() + 1 + k));
+            }
+            if v.is_empty() {
+                return Err(syntax("parameter value", at + p.keyword.len() + 1));
+            }
+            if !utf8 {
+                check_ascii(v, at + p.keyword.len() + 1, false)?;
+            }
+        }
+    }
+    Ok(text)
+}
+
+/// Walk the parameters with their offsets.
+fn params_with_offsets(text: &str, base: usize) -> impl Iterator<Item = (usize, Parameter<'_>)> {
+    let mut pos = 0;
+    text.split(' ').filter(|s| !s.is_empty()).map(move |piece| {
+        let at = base + pos;
+        pos += piece.len() + 1;
+        (at, split_param(piece))
+    })
+}
+
+fn parse_mail<'a>(
+    line: &'a str,
+    at: usize,
+    opts: &CommandOptions,
+) -> Result<Command<'a>, CommandError> {
+    let start = expect_prefix(line, at, "FROM", opts)?;
+    let end = path_end(line, start)?;
+    // SMTPUTF8 in this command allows UTF-8 in its own path (RFC 6531 §3.4).
+    let text = param_text(line, end, true)?;
+    let pbase = end + 1;
+    let mut params = MailParameters::default();
+    let mut seen = [false; 6];
+    for (off, p) in params_with_offsets(text, pbase) {
+        let Some(k) = MAIL_KNOWN
+            .iter()
+            .position(|k| k.eq_ignore_ascii_case(p.keyword))
+        else {
+            continue;
+        };
+        if core::mem::replace(&mut seen[k], true) {
+            return Err(CommandError::DuplicateParameter { offset: off });
+        }
+        let bad = CommandError::InvalidParameter {
+            keyword: MAIL_KNOWN[k],
+            offset: off,
+        };
+        match (k, p.value) {
+            (0, Some(v)) => params.size = Some(parse_decimal(v).ok_or(bad)?),
+            (1, Some(v)) => {
+                params.body = Some(match () {
+                    _ if v.eq_ignore_ascii_case("7BIT") => BodyType::SevenBit,
+                    _ if v.eq_ignore_ascii_case("8BITMIME") => BodyType::EightBitMime,
+                    _ if v.eq_ignore_ascii_case("BINARYMIME") => BodyType::BinaryMime,
+                    _ => return Err(bad),
+                })
+            }
+            (2, None) => params.smtputf8 = true,
+            (3, Some(v)) if v.eq_ignore_ascii_case("FULL") => params.ret = Some(Ret::Full),
+            (3, Some(v)) if v.eq_ignore_ascii_case("HDRS") => params.ret = Some(Ret::Headers),
+            (4, Some(v)) if is_xtext(v) && v.len() <= 100 => params.envid = Some(v),
+            (5, Some(v)) if v == "<>" || is_xtext(v) => params.auth = Some(v),
+            _ => return Err(bad),
+        }
+    }
+    params.other = Parameters {
+        repr: ParamRepr::Parsed {
+            text,
+            known: MAIL_KNOWN,
+        },
+    };
+    let utf8 = params.smtputf8;
+    check_ascii(&line[..end], 0, utf8)?;
+    if !utf8 {
+        check_ascii(text, pbase, false)?;
+    }
+    let from = address::parse_path(&line[start..end], utf8, true, 0).map_err(|error| {
+        CommandError::Address {
+            error,
+            offset: start,
+        }
+    })?;
+    Ok(Command::Mail { from, params })
+}
+
+fn parse_rcpt<'a>(
+    line: &'a str,
+    at: usize,
+    opts: &CommandOptions,
+) -> Result<Command<'a>, CommandError> {
+    let start = expect_prefix(line, at, "TO", opts)?;
+    let end = path_end(line, start)?;
+    check_ascii(line, 0, opts.smtputf8)?;
+    let text = param_text(line, end, opts.smtputf8)?;
+    let path = &line[start..end];
+    let to = if path.eq_ignore_ascii_case("<postmaster>") {
+        ForwardPath::Postmaster
+    } else {
+        match address::parse_path(path, opts.smtputf8, false, 0) {
+            Ok(Some(m)) => ForwardPath::Mailbox(m),
+            Ok(None) => return Err(syntax("path", start)),
+            Err(error) => {
+                return Err(CommandError::Address {
+                    error,
+                    offset: start,
+                });
+            }
+        }
+    };
+    let mut params = RcptParameters::default();
+    let mut seen = [false; 2];
+    for (off, p) in params_with_offsets(text, end + 1) {
+        let Some(k) = RCPT_KNOWN
+            .iter()
+            .position(|k| k.eq_ignore_ascii_case(p.keyword))
+        else {
+            continue;
+        };
+        if core::mem::replace(&mut seen[k], true) {
+            return Err(CommandError::DuplicateParameter { offset: off });
+        }
+        let bad = CommandError::InvalidParameter {
+            keyword: RCPT_KNOWN[k],
+            offset: off,
+        };
+        match (k, p.value) {
+            (0, Some(v)) => params.notify = Some(parse_notify(v).ok_or(bad)?),
+            (1, Some(v)) => {
+                let (addr_type, address) = v.split_once(';').ok_or(bad)?;
+                if check_keyword(addr_type, "").is_err() || address.is_empty() {
+                    return Err(bad);
+                }
+                if !(is_xtext(address)
+                    || (opts.smtputf8 && address.bytes().all(|c| is_value_byte(c, true))))
+                {
+                    return Err(bad);
+                }
+                params.orcpt = Some(OriginalRecipient { addr_type, address });
+            }
+            _ => return Err(bad),
+        }
+    }
+    params.other = Parameters {
+        repr: ParamRepr::Parsed {
+            text,
+            known: RCPT_KNOWN,
+        },
+    };
+    Ok(Command::Rcpt { to, params })
+}
+
+fn parse_notify(v: &str) -> Option<Notify> {
+    if v.eq_ignore_ascii_case("NEVER") {
+        return Some(Notify::default());
+    }
+    let mut n = Notify::default();
+    for part in v.split(',') {
+        let flag = match () {
+            _ if part.eq_ignore_ascii_case("SUCCESS") => &mut n.success,
+            _ if part.eq_ignore_ascii_case("FAILURE") => &mut n.failure,
+            _ if part.eq_ignore_ascii_case("DELAY") => &mut n.delay,
+            _ => return None,
+        };
+        if core::mem::replace(flag, true) {
+            return None;
+        }
+    }
+    Some(n)
+}
+
+fn parse_decimal(v: &str) -> Option<u64> {
+    if v.is_empty() || v.len() > 20 || !v.bytes().all(|c| c.is_ascii_digit()) {
+        return None;
+    }
+    v.parse().ok()
+}
+
+fn optional_string<'a>(
+    line: &'a str,
+    at: usize,
+    opts: &CommandOptions,
+) -> Result<Option<&'a str>, CommandError> {
+    let rest = &line[at..];
+    if rest.is_empty() {
+        return Ok(None);
+    }
+    let arg = rest.strip_prefix(' ').ok_or(syntax("argument", at))?;
+    if arg.is_empty() {
+        return Err(syntax("argument", at + 1));
+    }
+    if let Some((p, _)) = arg.char_indices().find(|(_, c)| c.is_control()) {
+        return Err(syntax("argument", at + 1 + p));
+    }
+    check_ascii(arg, at + 1, opts.smtputf8)?;
+    Ok(Some(arg))
+}
+
+fn parse_bdat(rest: &str, at: usize) -> Result<Command<'static>, CommandError> {
+    let arg = rest.strip_prefix(' ').ok_or(syntax("chunk size", at))?;
+    let (size, last) = match arg.split_once(' ') {
+        Some((size, last)) if last.eq_ignore_ascii_case("LAST") => (size, true),
+        Some(_) => return Err(syntax("LAST", at + 1 + arg.find(' ').unwrap_or(0) + 1)),
+        None => (arg, false),
+    };
+    let size = parse_decimal(size).ok_or(syntax("chunk size", at + 1))?;
+    Ok(Command::Bdat { size, last })
+}
+
+fn parse_auth(rest: &str, at: usize) -> Result<Command<'_>, CommandError> {
+    let arg = rest.strip_prefix(' ').ok_or(syntax("SASL mechanism", at))?;
+    let (mechanism, initial_response) = match arg.split_once(' ') {
+        Some((m, ir)) => (m, Some(ir)),
+        None => (arg, None),
+    };
+    if check_mechanism(mechanism).is_err() {
+        return Err(syntax("SASL mechanism", at + 1));
+    }
+    if let Some(ir) = initial_response
+        && check_base64(ir).is_err()
+    {
+        return Err(syntax("initial response", at + 2 + mechanism.len()));
+    }
+    Ok(Command::Auth {
+        mechanism,
+        initial_response,
+    })
+}
+
+/// xtext (RFC 3461 §4): `xchar` is 33–126 except `+` and `=`; `+XX` is an
+/// upper-case hex escape.
+pub fn is_xtext(s: &str) -> bool {
+    let b = s.as_bytes();
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'+' => {
+                let hex = |c: u8| c.is_ascii_digit() || (b'A'..=b'F').contains(&c);
+                match (b.get(i + 1), b.get(i + 2)) {
+                    (Some(&h), Some(&l)) if hex(h) && hex(l) => i += 3,
+                    _ => return false,
+                }
+            }
+            b'=' => return false,
+            33..=126 => i += 1,
+            _ => return false,
+        }
+    }
+    true
+}
+
+/// Decode xtext (RFC 3461 §4) to bytes; `None` if it is not valid xtext.
+///
+/// ```
+/// assert_eq!(smtp_codec::command::xtext_decode("a+2Bb").as_deref(), Some(&b"a+b"[..]));
+/// ```
+pub fn xtext_decode(s: &str) -> Option<Vec<u8>> {
+    if !is_xtext(s) {
+        return None;
+    }
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'+' {
+            let v = |c: u8| {
+                if c.is_ascii_digit() {
+                    c - b'0'
+                } else {
+                    c - b'A' + 10
+                }
+            };
+            out.push(v(b[i + 1]) << 4 | v(b[i + 2]));
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    Some(out)
+}
+
+/// Encode bytes as xtext (RFC 3461 §4).
+///
+/// ```
+/// assert_eq!(smtp_codec::command::xtext_encode(b"a+b=c d"), "a+2Bb+3Dc+20d");
+/// ```
+pub fn xtext_encode(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(bytes.len());
+    for &c in bytes {
+        if matches!(c, 33..=126) && c != b'+' && c != b'=' {
+            s.push(c as char);
+        } else {
+            let _ = write!(s, "+{c:02X}");
+        }
+    }
+    s
+}
