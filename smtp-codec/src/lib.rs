@@ -13,3 +13,6 @@ pub mod command;
 pub mod data;
 pub mod line;
 pub mod reply;
+pub mod sasl;
+#[cfg(feature = "std")]
+pub mod server;
