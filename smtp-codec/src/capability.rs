@@ -71,6 +71,21 @@ impl Capabilities {
         caps
     }
 
+    /// Read the capabilities from the text lines of an EHLO reply (the
+    /// first names the server), as kept in
+    /// [`OwnedReply::lines`](crate::reply::OwnedReply::lines).
+    pub fn from_ehlo_lines<'a, I: IntoIterator<Item = &'a str>>(lines: I) -> Self {
+        let mut caps = Capabilities::default();
+        let mut lines = lines.into_iter();
+        if let Some(first) = lines.next() {
+            caps.domain = first.split(' ').next().unwrap_or("").to_owned();
+        }
+        for line in lines {
+            caps.add_line(line);
+        }
+        caps
+    }
+
     fn add_line(&mut self, line: &str) {
         let mut words = line.split([' ', '=']).filter(|w| !w.is_empty());
         let Some(keyword) = words.next() else { return };

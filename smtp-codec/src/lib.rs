@@ -9,6 +9,8 @@ extern crate std;
 
 pub mod address;
 pub mod capability;
+#[cfg(feature = "std")]
+pub mod client;
 pub mod command;
 pub mod data;
 pub mod line;
