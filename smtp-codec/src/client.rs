@@ -916,6 +916,10 @@ impl ClientSession {
             }
         }
         let a = self.active.take().expect("active");
+        if a.mail_failed.is_none() && reply.code.get() != 354 {
+            // DATA refused with MAIL accepted: the transaction is still open.
+            self.command(&Command::Rset, Expect::Rset);
+        }
         let error = if let Some(m) = a.mail_failed {
             ClientError::Mail(m)
         } else if nobody {
