@@ -12,6 +12,8 @@
 //!    questions with the stub client over UDP and TCP, and print the answers.
 //! 3. HTTP/1.1: serve a small page on loopback and fetch it, and a missing page, over
 //!    one persistent connection, printing each response's status.
+//! 4. Mail: start an SMTP sink on loopback that stores each message as an `.eml` file,
+//!    send it a message with the SMTP client, and print the stored message's headers.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -41,7 +43,119 @@ fn main() -> ExitCode {
         eprintln!("tour: HTTP: {e}");
         return ExitCode::FAILURE;
     }
+    println!();
+    if let Err(e) = mail_section() {
+        eprintln!("tour: mail: {e}");
+        return ExitCode::FAILURE;
+    }
     ExitCode::SUCCESS
+}
+
+/// Section 4: an SMTP sink on loopback storing `.eml` files, the SMTP client
+/// sending it a message, and the stored headers read back.
+fn mail_section() -> Result<(), String> {
+    use applayer::smtp_codec::client::{ClientConfig, Envelope};
+    use applayer::smtp_codec::message::{
+        HeaderBlock, Mailbox, MessageBuilder, format_date, message_id,
+    };
+    use applayer::smtp_codec::server::{ServerConfig, Transaction};
+    use applayer::smtp_codec::tokio::{Decision, Handler, SessionInfo, send_mail, serve};
+    use applayer::smtp_codec::trace::trace_headers;
+    use std::io::Write;
+    use std::time::{SystemTime, UNIX_EPOCH};
+
+    /// Stores each message with its trace fields, synced before the 250.
+    struct Sink {
+        dir: PathBuf,
+    }
+    impl Handler for Sink {
+        async fn message(&self, tx: Transaction, info: &SessionInfo) -> Decision {
+            let unix = SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .map_or(0, |d| d.as_secs() as i64);
+            let date = format_date(unix, 0).unwrap_or_default();
+            let head = trace_headers(&tx, Some(info.peer.ip()), "sink.tour.test", "1", &date);
+            let stored = std::fs::File::create(self.dir.join("1.eml")).and_then(|mut f| {
+                f.write_all(head.as_bytes())?;
+                f.write_all(&tx.body)?;
+                f.sync_all()
+            });
+            match stored {
+                Ok(()) => Decision::Accept,
+                Err(_) => Decision::Refuse,
+            }
+        }
+    }
+
+    println!("== Mail: an SMTP sink on loopback, a message sent to it, its stored headers ==");
+    let dir = std::env::temp_dir().join(format!("applayer-tour-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let result = rt.block_on(async {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .map_err(|e| e.to_string())?;
+        let addr = listener.local_addr().map_err(|e| e.to_string())?;
+        let server = tokio::spawn(serve(
+            listener,
+            ServerConfig::new("sink.tour.test"),
+            Sink { dir: dir.clone() },
+        ));
+        println!("sink on smtp://{addr}, storing into {}", dir.display());
+        let unix = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map_or(0, |d| d.as_secs() as i64);
+        let id = message_id(
+            u128::from(std::process::id()) << 64 | unix as u128,
+            "tour.test",
+        )
+        .map_err(|e| e.to_string())?;
+        let message = MessageBuilder::new()
+            .from(Mailbox::with_name("Tour Guide", "guide@tour.test"))
+            .to(Mailbox::new("reader@tour.test"))
+            .subject("Grüße from the applayer tour")
+            .date(unix, 0)
+            .message_id(&id)
+            .body("Hello!\n.A line that starts with a dot survives dot-stuffing.\n")
+            .build()
+            .map_err(|e| e.to_string())?;
+        let delivery = send_mail(
+            addr,
+            ClientConfig::new("client.tour.test"),
+            Envelope::new(Some("guide@tour.test"), ["reader@tour.test"]),
+            message,
+        )
+        .await
+        .map_err(|e| e.to_string())?;
+        println!("sent: {}", delivery.reply);
+        server.abort();
+        Ok::<(), String>(())
+    });
+    let stored = result.and_then(|()| {
+        std::fs::read(dir.join("1.eml")).map_err(|e| format!("reading the stored message: {e}"))
+    });
+    let _ = std::fs::remove_dir_all(&dir);
+    let stored = stored?;
+    let block = HeaderBlock::parse(&stored).map_err(|e| e.to_string())?;
+    println!("stored message headers:");
+    for field in block.fields() {
+        let value = String::from_utf8_lossy(field.raw_value());
+        println!(
+            "  {}: {}",
+            field.name(),
+            value.trim().replace("\r\n\t", "\n      ")
+        );
+    }
+    let subject = block
+        .subject()
+        .map_err(|e| e.to_string())?
+        .unwrap_or_default();
+    println!("decoded subject: {subject}");
+    println!("body: {:?}", String::from_utf8_lossy(block.body()));
+    Ok(())
 }
 
 /// Section 3: an HTTP/1.1 server on loopback and one keep-alive client connection.

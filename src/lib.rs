@@ -11,3 +11,6 @@ pub use dns_codec;
 
 #[cfg(feature = "http-codec")]
 pub use http_codec;
+
+#[cfg(feature = "smtp-codec")]
+pub use smtp_codec;

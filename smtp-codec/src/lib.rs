@@ -14,7 +14,12 @@ pub mod client;
 pub mod command;
 pub mod data;
 pub mod line;
+pub mod message;
 pub mod reply;
 pub mod sasl;
 #[cfg(feature = "std")]
 pub mod server;
+#[cfg(feature = "tokio")]
+pub mod tokio;
+#[cfg(feature = "std")]
+pub mod trace;
