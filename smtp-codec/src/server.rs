@@ -53,7 +53,7 @@ use crate::capability::Capabilities;
 use crate::command::{BodyType, Command, CommandOptions, ForwardPath, Notify, Ret};
 use crate::data::{DataError, DotUnstuffer, LineEndingPolicy};
 use crate::line::{LineError, take_line};
-use crate::reply::{EnhancedCode, OwnedReply, ReplyCode, write_reply};
+use crate::reply::{EnhancedCode, OwnedReply, ReplyWriteError, write_reply};
 use crate::sasl::{self, Credentials};
 
 /// How the server behaves, with limits modelled on Postfix's defaults.
@@ -255,6 +255,10 @@ pub enum DecisionError {
     /// rejection 4xx or 5xx).
     #[error("reply code {0} does not fit this decision")]
     WrongClass(u16),
+    /// The reply cannot be sent as given (an enhanced code whose class is
+    /// not the reply code's, a control character in the text).
+    #[error("invalid reply: {0}")]
+    InvalidReply(#[from] ReplyWriteError),
 }
 
 /// Why the session ended on its own.
@@ -450,8 +454,10 @@ impl ServerSession {
             _ => {}
         }
         self.inbuf.extend_from_slice(data);
-        self.touch(now);
         self.process(now);
+        // After processing, so the deadline follows the state the input
+        // left: the data timeout once DATA is answered with 354.
+        self.touch(now);
     }
 
     /// The client closed its side.
@@ -540,11 +546,12 @@ impl ServerSession {
         let State::Decision(p) = self.state else {
             return Err(DecisionError::NothingPending);
         };
-        if ReplyCode::new(code).is_none() || lines.iter().any(|l| l.chars().any(char::is_control)) {
-            return Err(DecisionError::WrongClass(code));
-        }
+        // Written aside first: a reply that cannot be written must not
+        // leave the client waiting for an answer that never comes.
+        let mut wire = Vec::new();
+        write_reply(&mut wire, code, self.enhanced(esc), lines)?;
+        self.out.extend_from_slice(&wire);
         self.state = State::Command;
-        self.reply(code, esc, lines);
         match (p, ok) {
             (Pending::Mail, true) => {}
             (Pending::Mail, false) => self.tx = Tx::default(),
@@ -561,8 +568,10 @@ impl ServerSession {
         if p == Pending::Auth && !ok {
             self.authenticated = None;
         }
-        self.touch(now);
         self.process(now);
+        // After processing: a DATA or BDAT buffered behind the decision
+        // starts the data timeout.
+        self.touch(now);
         Ok(())
     }
 
@@ -600,11 +609,16 @@ impl ServerSession {
         self.reply(code, esc, &[text]);
     }
 
+    /// The enhanced code to send, if ENHANCEDSTATUSCODES is on.
+    fn enhanced(&self, esc: Option<(u8, u16, u16)>) -> Option<EnhancedCode> {
+        esc.filter(|_| self.esc)
+            .map(|(a, b, c)| EnhancedCode::new(a, b, c))
+    }
+
     fn reply(&mut self, code: u16, esc: Option<(u8, u16, u16)>, lines: &[&str]) {
-        let esc = esc
-            .filter(|_| self.esc)
-            .map(|(a, b, c)| EnhancedCode::new(a, b, c));
-        // Codes and texts are this module's own or checked in `decide`.
+        let esc = self.enhanced(esc);
+        // Codes and texts are this module's own (the caller's are checked
+        // in `decide`).
         let _ = write_reply(&mut self.out, code, esc, lines);
     }
 
@@ -657,12 +671,24 @@ impl ServerSession {
     }
 
     fn step_line(&mut self, now: Instant) -> bool {
-        let line = match take_line(
+        let max = self.config.max_line;
+        let found = match take_line(
             &self.inbuf,
             self.scanned,
             self.config.command_line_endings,
-            self.config.max_line,
+            max,
         ) {
+            // A NUL or bare CR where the line is already over the limit: the
+            // line is too long, as it is found when the bytes come in pieces
+            // and the limit is reached before the NUL or CR arrives.
+            Err(LineError::Nul { offset }) if offset >= max => Err(LineError::TooLong { max }),
+            Err(LineError::BareLineEnding {
+                offset,
+                byte: b'\r',
+            }) if offset + 2 > max => Err(LineError::TooLong { max }),
+            other => other,
+        };
+        let line = match found {
             Ok(Some(l)) => l,
             Ok(None) => {
                 self.scanned = self.inbuf.len();
@@ -913,7 +939,8 @@ impl ServerSession {
             }
         } else {
             self.tx.chunked = true;
-            let total = self.tx.body.len() as u64 + size;
+            // `size` comes from the client: up to u64::MAX.
+            let total = (self.tx.body.len() as u64).saturating_add(size);
             if self.tx.too_big || total > self.config.max_message_size {
                 self.tx.too_big = true;
                 keep = false;
@@ -1081,7 +1108,10 @@ impl ServerSession {
             match initial {
                 Some(ir) => self.auth_plain_response(ir.as_bytes()),
                 None => {
-                    self.reply(334, None, &[""]);
+                    // RFC 4954 §4: `"334" SP [base64] CRLF`; the space is
+                    // required even with an empty challenge, and
+                    // `write_reply` leaves it out of a text-less line.
+                    self.out.extend_from_slice(b"334 \r\n");
                     self.state = State::AuthPlain;
                 }
             }
