@@ -93,6 +93,11 @@ impl<'a> Domain<'a> {
         match self {
             Domain::Name(n) => validate_domain_name(n, utf8, 0),
             Domain::Ipv4(_) | Domain::Ipv6(_) => Ok(()),
+            // `[IPv6:...]` is written for `Domain::Ipv6` only: as a general
+            // literal it would read back as an IPv6 address or not at all.
+            Domain::General { tag, .. } if tag.eq_ignore_ascii_case("IPv6") => {
+                Err(invalid("address literal tag", 0))
+            }
             Domain::General { tag, content } => {
                 validate_general_literal(tag, content, 0)?;
                 Ok(())
@@ -174,8 +179,32 @@ pub const MAX_DOMAIN: usize = 255;
 /// Maximum octets in a path including the angle brackets (RFC 5321 §4.5.3.1.3).
 pub const MAX_PATH: usize = 256;
 
+/// Byte classes of the address grammar, one table lookup per byte.
+const ATEXT: u8 = 1;
+const LET_DIG_HYP: u8 = 2;
+
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        if b.is_ascii_alphanumeric() {
+            t[c] = ATEXT | LET_DIG_HYP;
+        }
+        c += 1;
+    }
+    let specials = b"!#$%&'*+-/=?^_`{|}~";
+    let mut i = 0;
+    while i < specials.len() {
+        t[specials[i] as usize] |= ATEXT;
+        i += 1;
+    }
+    t[b'-' as usize] |= LET_DIG_HYP;
+    t
+};
+
 pub(crate) fn is_atext(b: u8) -> bool {
-    b.is_ascii_alphanumeric() || b"!#$%&'*+-/=?^_`{|}~".contains(&b)
+    CLASS[b as usize] & ATEXT != 0
 }
 
 fn invalid(what: &'static str, offset: usize) -> AddressError {
@@ -291,6 +320,10 @@ fn validate_domain_name(s: &str, utf8: bool, base: usize) -> Result<(), AddressE
     let mut i = 0;
     // Let-dig [Ldh-str]: letters, digits, hyphens; no hyphen first or last.
     while i <= b.len() {
+        // The common bytes first, one table lookup each.
+        while i < b.len() && CLASS[b[i] as usize] & LET_DIG_HYP != 0 {
+            i += 1;
+        }
         if i == b.len() || b[i] == b'.' {
             let label = &b[label_start..i];
             if label.is_empty() || label[0] == b'-' {
@@ -405,7 +438,8 @@ pub(crate) fn parse_mailbox(s: &str, utf8: bool, base: usize) -> Result<Mailbox<
         }
         end
     } else {
-        match s.rfind('@') {
+        // A dot-string has no `@`; the domain may (in a general literal).
+        match b.iter().position(|&c| c == b'@') {
             Some(at) => at,
             None => return Err(invalid("mailbox", base + s.len())),
         }

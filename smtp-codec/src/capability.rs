@@ -15,7 +15,7 @@
 //! # Ok::<(), smtp_codec::reply::ReplyError>(())
 //! ```
 
-use alloc::borrow::ToOwned;
+use alloc::borrow::{Cow, ToOwned};
 use alloc::format;
 use alloc::string::String;
 use alloc::vec::Vec;
@@ -61,12 +61,11 @@ impl Capabilities {
         let mut caps = Capabilities::default();
         let mut lines = reply.lines();
         if let Some(first) = lines.next() {
-            let first = String::from_utf8_lossy(first);
+            let first = text(first);
             caps.domain = first.split(' ').next().unwrap_or("").to_owned();
         }
         for line in lines {
-            let line = String::from_utf8_lossy(line);
-            caps.add_line(&line);
+            caps.add_line(&text(line));
         }
         caps
     }
@@ -89,7 +88,6 @@ impl Capabilities {
     fn add_line(&mut self, line: &str) {
         let mut words = line.split([' ', '=']).filter(|w| !w.is_empty());
         let Some(keyword) = words.next() else { return };
-        let params: Vec<&str> = words.collect();
         let valid = keyword
             .bytes()
             .all(|c| c.is_ascii_alphanumeric() || c == b'-')
@@ -98,32 +96,37 @@ impl Capabilities {
             self.other.push((line.to_owned(), Vec::new()));
             return;
         }
-        let upper = keyword.to_ascii_uppercase();
-        match upper.as_str() {
-            "PIPELINING" => self.pipelining = true,
-            "SIZE" => {
-                self.size = Some(params.first().and_then(|p| p.parse().ok()).unwrap_or(0));
+        // Known keywords are matched without building an upper-case copy.
+        let flag = match keyword.len() {
+            3 if keyword.eq_ignore_ascii_case("DSN") => Some(&mut self.dsn),
+            8 if keyword.eq_ignore_ascii_case("8BITMIME") => Some(&mut self.eight_bit_mime),
+            8 if keyword.eq_ignore_ascii_case("SMTPUTF8") => Some(&mut self.smtputf8),
+            8 if keyword.eq_ignore_ascii_case("CHUNKING") => Some(&mut self.chunking),
+            8 if keyword.eq_ignore_ascii_case("STARTTLS") => Some(&mut self.starttls),
+            10 if keyword.eq_ignore_ascii_case("PIPELINING") => Some(&mut self.pipelining),
+            10 if keyword.eq_ignore_ascii_case("BINARYMIME") => Some(&mut self.binary_mime),
+            19 if keyword.eq_ignore_ascii_case("ENHANCEDSTATUSCODES") => {
+                Some(&mut self.enhanced_status_codes)
             }
-            "8BITMIME" => self.eight_bit_mime = true,
-            "SMTPUTF8" => self.smtputf8 = true,
-            "CHUNKING" => self.chunking = true,
-            "BINARYMIME" => self.binary_mime = true,
-            "STARTTLS" => self.starttls = true,
-            "DSN" => self.dsn = true,
-            "ENHANCEDSTATUSCODES" => self.enhanced_status_codes = true,
+            _ => None,
+        };
+        if let Some(flag) = flag {
+            *flag = true;
+        } else if keyword.eq_ignore_ascii_case("SIZE") {
+            self.size = Some(words.next().and_then(|p| p.parse().ok()).unwrap_or(0));
+        } else if keyword.eq_ignore_ascii_case("AUTH") {
             // `AUTH=PLAIN LOGIN` is the pre-RFC 4954 form some servers
             // still send next to the standard one.
-            "AUTH" => {
-                for m in params {
-                    let m = m.to_ascii_uppercase();
-                    if !self.auth.contains(&m) {
-                        self.auth.push(m);
-                    }
+            for m in words {
+                if !self.auth.iter().any(|a| a.eq_ignore_ascii_case(m)) {
+                    self.auth.push(m.to_ascii_uppercase());
                 }
             }
-            _ => self
-                .other
-                .push((upper, params.into_iter().map(str::to_owned).collect())),
+        } else {
+            self.other.push((
+                keyword.to_ascii_uppercase(),
+                words.map(str::to_owned).collect(),
+            ));
         }
     }
 
@@ -169,5 +172,13 @@ impl Capabilities {
             }
         }
         lines
+    }
+}
+
+/// Reply text as a `str`, borrowed when it is UTF-8 (as it almost always is).
+fn text(line: &[u8]) -> Cow<'_, str> {
+    match core::str::from_utf8(line) {
+        Ok(s) => Cow::Borrowed(s),
+        Err(_) => String::from_utf8_lossy(line),
     }
 }

@@ -159,11 +159,27 @@ pub struct Parameter<'a> {
     pub value: Option<&'a str>,
 }
 
-/// Parameters this crate has no typed field for, kept in order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+/// Parameters this crate has no typed field for, kept in order. Two are
+/// equal when they list the same parameters in the same order, whether
+/// parsed or built with [`Parameters::from_list`].
+#[derive(Clone, Copy, Default)]
 pub struct Parameters<'a> {
     repr: ParamRepr<'a>,
 }
+
+impl fmt::Debug for Parameters<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl PartialEq for Parameters<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for Parameters<'_> {}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum ParamRepr<'a> {
@@ -197,7 +213,7 @@ impl<'a> Parameters<'a> {
                 ParamRepr::Parsed { text, known } => (text, known, &[]),
                 ParamRepr::List(list) => ("", &[], list),
             };
-        text.split(' ')
+        split_spaces(text)
             .filter(|s| !s.is_empty())
             .map(split_param)
             .filter(move |p| !known.iter().any(|k| k.eq_ignore_ascii_case(p.keyword)))
@@ -211,10 +227,10 @@ impl<'a> Parameters<'a> {
 }
 
 fn split_param(s: &str) -> Parameter<'_> {
-    match s.split_once('=') {
-        Some((keyword, value)) => Parameter {
-            keyword,
-            value: Some(value),
+    match find_byte(s, b'=') {
+        Some(eq) => Parameter {
+            keyword: &s[..eq],
+            value: Some(&s[eq + 1..]),
         },
         None => Parameter {
             keyword: s,
@@ -270,8 +286,9 @@ pub struct CommandOptions {
     /// does not allow but some old clients send. Off by default.
     pub allow_space_after_colon: bool,
     /// Accept any printable argument to HELO and EHLO instead of a domain
-    /// or address literal (hosts named with underscores, bare IPs). The
-    /// argument is then given as [`Domain::Name`]. Off by default.
+    /// or address literal (hosts named with underscores, bare IPs). An
+    /// argument that is neither is then given as [`Domain::Name`] (a valid
+    /// domain or literal is typed as usual). Off by default.
     pub lenient_helo: bool,
 }
 
@@ -392,29 +409,27 @@ impl<'a> Command<'a> {
                 });
             }
         };
-        let verb_end = line.find(' ').unwrap_or(line.len());
-        let verb = &line[..verb_end];
+        let verb_end = find_byte(line, b' ').unwrap_or(line.len());
         let rest = &line[verb_end..];
-        let upper = ascii_upper::<10>(verb).ok_or(CommandError::Unrecognized)?;
-        let cmd = match &upper[..verb.len()] {
-            b"HELO" => Command::Helo(parse_helo(rest, opts, verb_end)?),
-            b"EHLO" => Command::Ehlo(parse_helo(rest, opts, verb_end)?),
-            b"MAIL" => parse_mail(line, verb_end, opts)?,
-            b"RCPT" => parse_rcpt(line, verb_end, opts)?,
-            b"DATA" => no_args(rest, verb_end, Command::Data)?,
-            b"RSET" => no_args(rest, verb_end, Command::Rset)?,
-            b"QUIT" => no_args(rest, verb_end, Command::Quit)?,
-            b"STARTTLS" => no_args(rest, verb_end, Command::StartTls)?,
-            b"NOOP" => Command::Noop(optional_string(line, verb_end, opts)?),
-            b"HELP" => Command::Help(optional_string(line, verb_end, opts)?),
-            b"VRFY" => Command::Vrfy(
+        let cmd = match verb_key(&line.as_bytes()[..verb_end]) {
+            HELO => Command::Helo(parse_helo(rest, opts, verb_end)?),
+            EHLO => Command::Ehlo(parse_helo(rest, opts, verb_end)?),
+            MAIL => parse_mail(line, verb_end, opts)?,
+            RCPT => parse_rcpt(line, verb_end, opts)?,
+            DATA => no_args(rest, verb_end, Command::Data)?,
+            RSET => no_args(rest, verb_end, Command::Rset)?,
+            QUIT => no_args(rest, verb_end, Command::Quit)?,
+            STARTTLS => no_args(rest, verb_end, Command::StartTls)?,
+            NOOP => Command::Noop(optional_string(line, verb_end, opts)?),
+            HELP => Command::Help(optional_string(line, verb_end, opts)?),
+            VRFY => Command::Vrfy(
                 optional_string(line, verb_end, opts)?.ok_or(syntax("argument", verb_end))?,
             ),
-            b"EXPN" => Command::Expn(
+            EXPN => Command::Expn(
                 optional_string(line, verb_end, opts)?.ok_or(syntax("argument", verb_end))?,
             ),
-            b"BDAT" => parse_bdat(rest, verb_end)?,
-            b"AUTH" => parse_auth(rest, verb_end)?,
+            BDAT => parse_bdat(rest, verb_end)?,
+            AUTH => parse_auth(rest, verb_end)?,
             _ => return Err(CommandError::Unrecognized),
         };
         Ok(cmd)
@@ -459,17 +474,23 @@ impl<'a> Command<'a> {
             Command::Mail { from, params } => {
                 if let Some(m) = from {
                     m.validate(params.smtputf8)?;
+                    check_path_len(m)?;
                 }
-                for (what, v) in [("ENVID", params.envid), ("AUTH", params.auth)] {
-                    if let Some(v) = v {
-                        check_value(v, what, params.smtputf8)?;
-                    }
+                // The same rules as parsing: xtext (RFC 3461 §4, RFC 4954 §5).
+                if let Some(v) = params.envid {
+                    check_xtext(v, "ENVID", MAX_ENVID)?;
+                }
+                if let Some(v) = params.auth
+                    && v != "<>"
+                {
+                    check_xtext(v, "AUTH", usize::MAX)?;
                 }
                 check_params(&params.other, params.smtputf8, MAIL_KNOWN)?;
             }
             Command::Rcpt { to, params } => {
                 if let ForwardPath::Mailbox(m) = to {
                     m.validate(true)?;
+                    check_path_len(m)?;
                 }
                 if let Some(o) = params.orcpt {
                     check_keyword(o.addr_type, "ORCPT address type")?;
@@ -611,6 +632,49 @@ fn write_other(s: &mut String, params: &Parameters<'_>) -> fmt::Result {
     Ok(())
 }
 
+/// The longest ENVID (RFC 3461 §4.4: 100 characters).
+const MAX_ENVID: usize = 100;
+
+/// A non-empty xtext value of at most `max` octets.
+fn check_xtext(v: &str, what: &'static str, max: usize) -> Result<(), CommandWriteError> {
+    let bad = |offset| Err(CommandWriteError::Invalid { what, offset });
+    if v.is_empty() {
+        return bad(0);
+    }
+    if v.len() > max {
+        return bad(max);
+    }
+    match xtext_error_at(v) {
+        Some(offset) => bad(offset),
+        None => Ok(()),
+    }
+}
+
+/// Counts the octets written through it.
+struct OctetCount(usize);
+
+impl fmt::Write for OctetCount {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        self.0 += s.len();
+        Ok(())
+    }
+}
+
+/// A path with this mailbox fits in RFC 5321 §4.5.3.1.3's 256 octets (with
+/// its angle brackets), as parsing requires.
+fn check_path_len(m: &Mailbox<'_>) -> Result<(), CommandWriteError> {
+    let mut n = OctetCount(2);
+    let _ = write!(n, "{m}");
+    if n.0 > address::MAX_PATH {
+        return Err(AddressError::TooLong {
+            what: "path",
+            max: address::MAX_PATH,
+        }
+        .into());
+    }
+    Ok(())
+}
+
 fn check_params(
     params: &Parameters<'_>,
     utf8: bool,
@@ -716,15 +780,60 @@ fn check_base64(s: &str) -> Result<(), CommandWriteError> {
     }
 }
 
-fn ascii_upper<const N: usize>(s: &str) -> Option<[u8; N]> {
-    if s.is_empty() || s.len() > N {
-        return None;
+/// A verb of up to 8 bytes as one number: its length above its bytes
+/// (little-endian) with the case bit 0x20 cleared. Only ASCII letters become
+/// upper-case letters that way, and every verb is letters, so equal keys
+/// are the same verb in any case. 0 for anything longer or empty.
+const fn verb_key(v: &[u8]) -> u128 {
+    if v.is_empty() || v.len() > 8 {
+        return 0;
     }
-    let mut out = [0u8; N];
-    for (o, c) in out.iter_mut().zip(s.bytes()) {
-        *o = c.to_ascii_uppercase();
+    let mut word = [0u8; 8];
+    let mut i = 0;
+    while i < v.len() {
+        word[i] = v[i] & !0x20;
+        i += 1;
     }
-    Some(out)
+    (v.len() as u128) << 64 | u64::from_le_bytes(word) as u128
+}
+
+const HELO: u128 = verb_key(b"HELO");
+const EHLO: u128 = verb_key(b"EHLO");
+const MAIL: u128 = verb_key(b"MAIL");
+const RCPT: u128 = verb_key(b"RCPT");
+const DATA: u128 = verb_key(b"DATA");
+const RSET: u128 = verb_key(b"RSET");
+const QUIT: u128 = verb_key(b"QUIT");
+const STARTTLS: u128 = verb_key(b"STARTTLS");
+const NOOP: u128 = verb_key(b"NOOP");
+const HELP: u128 = verb_key(b"HELP");
+const VRFY: u128 = verb_key(b"VRFY");
+const EXPN: u128 = verb_key(b"EXPN");
+const BDAT: u128 = verb_key(b"BDAT");
+const AUTH: u128 = verb_key(b"AUTH");
+
+/// The first `byte` (ASCII) in `s`: a plain loop, which beats `str::find`'s
+/// searcher on the short pieces of a command line.
+fn find_byte(s: &str, byte: u8) -> Option<usize> {
+    s.bytes().position(|c| c == byte)
+}
+
+/// `text.split(' ')`, with [`find_byte`].
+fn split_spaces(text: &str) -> impl Iterator<Item = &str> {
+    let mut rest = Some(text);
+    core::iter::from_fn(move || {
+        let r = rest?;
+        match find_byte(r, b' ') {
+            Some(i) => {
+                rest = Some(&r[i + 1..]);
+                Some(&r[..i])
+            }
+            None => {
+                rest = None;
+                Some(r)
+            }
+        }
+    })
 }
 
 fn no_args<'a>(rest: &str, at: usize, cmd: Command<'a>) -> Result<Command<'a>, CommandError> {
@@ -756,6 +865,9 @@ fn parse_helo<'a>(
         return Err(syntax("domain", base));
     }
     if opts.lenient_helo {
+        if let Ok(domain) = address::parse_domain_or_literal(arg, true, 0) {
+            return Ok(domain);
+        }
         return match arg
             .char_indices()
             .find(|(_, c)| c.is_control() || c.is_whitespace())
@@ -778,9 +890,16 @@ fn expect_prefix(
     opts: &CommandOptions,
 ) -> Result<usize, CommandError> {
     let want = keyword.len() + 2;
-    let got = line.get(at..at + want).ok_or(syntax(keyword, at))?;
-    let b = got.as_bytes();
-    if b[0] != b' ' || !got[1..want - 1].eq_ignore_ascii_case(keyword) || b[want - 1] != b':' {
+    // Bytes, not `str` slices: the keyword's last letter may be the start
+    // of a multi-byte character.
+    let b = line
+        .as_bytes()
+        .get(at..at + want)
+        .ok_or(syntax(keyword, at))?;
+    if b[0] != b' '
+        || !b[1..want - 1].eq_ignore_ascii_case(keyword.as_bytes())
+        || b[want - 1] != b':'
+    {
         return Err(syntax(keyword, at));
     }
     let mut end = at + want;
@@ -791,7 +910,8 @@ fn expect_prefix(
 }
 
 /// The end (exclusive) of a `<...>` path starting at `start`, honouring
-/// quoted strings in the local part.
+/// quoted strings in the local part and address literals, whose content may
+/// hold `>` and `"` (dcontent of RFC 5321 §4.1.3).
 fn path_end(line: &str, start: usize) -> Result<usize, CommandError> {
     let b = line.as_bytes();
     if b.get(start) != Some(&b'<') {
@@ -799,11 +919,14 @@ fn path_end(line: &str, start: usize) -> Result<usize, CommandError> {
     }
     let mut i = start + 1;
     let mut quoted = false;
+    let mut literal = false;
     while i < b.len() {
         match b[i] {
             b'\\' if quoted => i += 1,
-            b'"' => quoted = !quoted,
-            b'>' if !quoted => return Ok(i + 1),
+            b'"' if !literal => quoted = !quoted,
+            b'[' if !quoted => literal = true,
+            b']' if !quoted => literal = false,
+            b'>' if !quoted && !literal => return Ok(i + 1),
             _ => {}
         }
         i += 1;
@@ -821,7 +944,7 @@ fn param_text(line: &str, from: usize, utf8: bool) -> Result<&str, CommandError>
     let text = rest.strip_prefix(' ').ok_or(syntax("parameters", from))?;
     let base = from + 1;
     let mut pos = 0;
-    for piece in text.split(' ') {
+    for piece in split_spaces(text) {
         let at = base + pos;
         pos += piece.len() + 1;
         if piece.is_empty() {
@@ -849,11 +972,13 @@ fn param_text(line: &str, from: usize, utf8: bool) -> Result<&str, CommandError>
 /// Walk the parameters with their offsets.
 fn params_with_offsets(text: &str, base: usize) -> impl Iterator<Item = (usize, Parameter<'_>)> {
     let mut pos = 0;
-    text.split(' ').filter(|s| !s.is_empty()).map(move |piece| {
-        let at = base + pos;
-        pos += piece.len() + 1;
-        (at, split_param(piece))
-    })
+    split_spaces(text)
+        .filter(|s| !s.is_empty())
+        .map(move |piece| {
+            let at = base + pos;
+            pos += piece.len() + 1;
+            (at, split_param(piece))
+        })
 }
 
 fn parse_mail<'a>(
@@ -895,7 +1020,7 @@ fn parse_mail<'a>(
             (2, None) => params.smtputf8 = true,
             (3, Some(v)) if v.eq_ignore_ascii_case("FULL") => params.ret = Some(Ret::Full),
             (3, Some(v)) if v.eq_ignore_ascii_case("HDRS") => params.ret = Some(Ret::Headers),
-            (4, Some(v)) if is_xtext(v) && v.len() <= 100 => params.envid = Some(v),
+            (4, Some(v)) if is_xtext(v) && v.len() <= MAX_ENVID => params.envid = Some(v),
             (5, Some(v)) if v == "<>" || is_xtext(v) => params.auth = Some(v),
             _ => return Err(bad),
         }
@@ -907,10 +1032,12 @@ fn parse_mail<'a>(
         },
     };
     let utf8 = params.smtputf8;
-    check_ascii(&line[..end], 0, utf8)?;
     if !utf8 {
         check_ascii(text, pbase, false)?;
     }
+    // Non-ASCII in the path without SMTPUTF8 is refused by the address
+    // grammar, as `NeedsSmtpUtf8` (553 5.6.7, RFC 6531 §3.7.4.1), not as a
+    // non-ASCII command line.
     let from = address::parse_path(&line[start..end], utf8, true, 0).map_err(|error| {
         CommandError::Address {
             error,
@@ -927,7 +1054,8 @@ fn parse_rcpt<'a>(
 ) -> Result<Command<'a>, CommandError> {
     let start = expect_prefix(line, at, "TO", opts)?;
     let end = path_end(line, start)?;
-    check_ascii(line, 0, opts.smtputf8)?;
+    // Parameter values are checked for ASCII here, the path by the address
+    // grammar below (553 5.6.7 without SMTPUTF8, RFC 6531 §3.7.4.1).
     let text = param_text(line, end, opts.smtputf8)?;
     let path = &line[start..end];
     let to = if path.eq_ignore_ascii_case("<postmaster>") {
@@ -1066,6 +1194,11 @@ fn parse_auth(rest: &str, at: usize) -> Result<Command<'_>, CommandError> {
 /// xtext (RFC 3461 §4): `xchar` is 33–126 except `+` and `=`; `+XX` is an
 /// upper-case hex escape.
 pub fn is_xtext(s: &str) -> bool {
+    xtext_error_at(s).is_none()
+}
+
+/// The offset of the first byte that breaks the xtext grammar, if any.
+fn xtext_error_at(s: &str) -> Option<usize> {
     let b = s.as_bytes();
     let mut i = 0;
     while i < b.len() {
@@ -1074,15 +1207,15 @@ pub fn is_xtext(s: &str) -> bool {
                 let hex = |c: u8| c.is_ascii_digit() || (b'A'..=b'F').contains(&c);
                 match (b.get(i + 1), b.get(i + 2)) {
                     (Some(&h), Some(&l)) if hex(h) && hex(l) => i += 3,
-                    _ => return false,
+                    _ => return Some(i),
                 }
             }
-            b'=' => return false,
+            b'=' => return Some(i),
             33..=126 => i += 1,
-            _ => return false,
+            _ => return Some(i),
         }
     }
-    true
+    None
 }
 
 /// Decode xtext (RFC 3461 §4) to bytes; `None` if it is not valid xtext.

@@ -213,10 +213,14 @@ impl<'a> Reply<'a> {
     /// The text of each line (after `250-` or `250 `), without CRLF. A
     /// line with only the code has empty text.
     pub fn lines(&self) -> impl Iterator<Item = &'a [u8]> + 'a {
-        let raw = self.raw;
-        raw.split(|&c| c == b'\n')
-            .filter(|l| !l.is_empty())
-            .map(|l| l.get(4..l.len() - 1).unwrap_or(&[]))
+        let mut rest = self.raw;
+        core::iter::from_fn(move || {
+            // Every line of a parsed reply ends in CRLF.
+            let end = memchr::memchr(b'\n', rest)?;
+            let line = &rest[..end];
+            rest = &rest[end + 1..];
+            Some(line.get(4..end - 1).unwrap_or(&[]))
+        })
     }
 
     /// The enhanced status code at the start of the first line, if it has
@@ -237,7 +241,10 @@ impl<'a> Reply<'a> {
             } else {
                 l
             };
-            String::from_utf8_lossy(t)
+            match core::str::from_utf8(t) {
+                Ok(s) => Cow::Borrowed(s),
+                Err(_) => String::from_utf8_lossy(t),
+            }
         })
     }
 
@@ -300,15 +307,16 @@ pub fn parse_reply<'a>(
     let mut lines = 0;
     loop {
         let rest = &buf[pos..];
-        // Check what has arrived of the line, even before its end.
-        let end = memchr::memchr(b'\n', rest);
-        let line = &rest[..end.map_or(rest.len(), |e| e + 1)];
-        if line.len() > limits.max_line {
-            return Err(ReplyError::LineTooLong {
-                max: limits.max_line,
-            });
-        }
-        let head = line.len().min(4);
+        // Check what has arrived of the line, even before its end. Bytes
+        // past the line limit are not looked at, so every error is the one
+        // the shortest erroneous prefix of the input already gives.
+        // An LF past the limit would end a line too long anyway.
+        let end = memchr::memchr(b'\n', &rest[..rest.len().min(limits.max_line)]);
+        let line_len = end.map_or(rest.len(), |e| e + 1);
+        let line = &rest[..line_len.min(limits.max_line)];
+        // Digits, then the code they make, then the separator: in the
+        // order the bytes arrive.
+        let head = line.len().min(3);
         check_head(&line[..head], pos)?;
         if line.len() >= 3 {
             let c = u16::from(line[0] - b'0') * 100
@@ -320,11 +328,23 @@ pub fn parse_reply<'a>(
             }
             code = Some(c);
         }
+        // A line may be just the code, then CRLF.
+        if line.len() >= 4 && !matches!(line[3], b'-' | b' ' | b'\r') {
+            return Err(ReplyError::Malformed { offset: pos + 3 });
+        }
+        if line_len > limits.max_line {
+            check_text(line, pos)?;
+            return Err(ReplyError::LineTooLong {
+                max: limits.max_line,
+            });
+        }
         let Some(end) = end else {
-            check_text(line, pos, false)?;
+            check_text(line, pos)?;
             return Ok(None);
         };
-        // A complete line: ends in CRLF, text without controls.
+        // A complete line: text without controls (checked first, so the
+        // error is the one a prefix of the line already gave), then CRLF.
+        check_text(&rest[..end], pos)?;
         if end == 0 || rest[end - 1] != b'\r' {
             return Err(ReplyError::InvalidByte { offset: pos + end });
         }
@@ -332,7 +352,6 @@ pub fn parse_reply<'a>(
         if content.len() < 3 {
             return Err(ReplyError::Malformed { offset: pos });
         }
-        check_text(content, pos, true)?;
         lines += 1;
         if lines > limits.max_lines {
             return Err(ReplyError::TooManyLines {
@@ -341,6 +360,12 @@ pub fn parse_reply<'a>(
         }
         pos += end + 1;
         let last = content.len() == 3 || content[3] == b' ';
+        // A full set of lines that is not over yet will exceed the limit.
+        if !last && lines >= limits.max_lines {
+            return Err(ReplyError::TooManyLines {
+                max: limits.max_lines,
+            });
+        }
         if last {
             let code = code.ok_or(ReplyError::Malformed { offset: 0 })?;
             return Ok(Some((
@@ -354,42 +379,48 @@ pub fn parse_reply<'a>(
     }
 }
 
-/// The code digits and separator, as far as they have arrived.
+/// The code digits, as far as they have arrived.
 fn check_head(head: &[u8], pos: usize) -> Result<(), ReplyError> {
-    for (i, &c) in head.iter().enumerate() {
-        let ok = match i {
-            0..=2 => c.is_ascii_digit(),
-            // A line may be just the code, then CRLF.
-            _ => c == b'-' || c == b' ' || c == b'\r',
-        };
-        if !ok {
-            return Err(ReplyError::Malformed { offset: pos + i });
-        }
+    match head.iter().position(|c| !c.is_ascii_digit()) {
+        Some(i) => Err(ReplyError::Malformed { offset: pos + i }),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// Text after the separator: HT, printable ASCII and 8-bit bytes (UTF-8
 /// text under SMTPUTF8); no CR except the final one, no NUL.
-fn check_text(line: &[u8], pos: usize, complete: bool) -> Result<(), ReplyError> {
+fn check_text(line: &[u8], pos: usize) -> Result<(), ReplyError> {
     let Some(text) = line.get(4..) else {
         return Ok(());
     };
-    // The CR of a CRLF whose LF has not arrived yet.
-    let text = if complete {
-        text
-    } else {
-        text.strip_suffix(b"\r").unwrap_or(text)
-    };
-    match text
-        .iter()
-        .position(|&c| (c < 0x20 && c != b'\t') || c == 0x7f)
-    {
+    // A final CR is the one of the line's CRLF (perhaps with its LF still
+    // to come).
+    let text = text.strip_suffix(b"\r").unwrap_or(text);
+    match first_control(text) {
         Some(i) => Err(ReplyError::InvalidByte {
             offset: pos + 4 + i,
         }),
         None => Ok(()),
     }
+}
+
+/// The first control byte other than HT. Whole 16-byte blocks are checked
+/// without an early exit, which the compiler turns into vector compares.
+fn first_control(text: &[u8]) -> Option<usize> {
+    let bad = |c: u8| (c < 0x20 && c != b'\t') || c == 0x7f;
+    let mut blocks = text.chunks_exact(16);
+    let mut at = 0;
+    for block in &mut blocks {
+        if block.iter().fold(false, |any, &c| any | bad(c)) {
+            return block.iter().position(|&c| bad(c)).map(|i| at + i);
+        }
+        at += 16;
+    }
+    blocks
+        .remainder()
+        .iter()
+        .position(|&c| bad(c))
+        .map(|i| at + i)
 }
 
 /// Why a reply could not be written.
