@@ -778,6 +778,12 @@ impl ClientSession {
             job.body = normalize(&job.body, self.config.body_line_endings)
                 .ok_or(fail(ClientError::BareLineEnding))?;
         }
+        // A message ends with CRLF (RFC 5322 §2.1), and the end of DATA
+        // adds one anyway: add it here, so that SIZE counts it and BDAT
+        // sends the same message as DATA.
+        if !job.body.is_empty() && !job.body.ends_with(b"\r\n") {
+            job.body.extend_from_slice(b"\r\n");
+        }
         let eight_bit = job.body.iter().any(|&b| b >= 0x80);
         if eight_bit && !self.caps.eight_bit_mime {
             return Err(fail(ClientError::ExtensionMissing("8BITMIME")));

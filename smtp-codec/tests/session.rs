@@ -254,6 +254,29 @@ fn data_path_without_chunking_or_pipelining() {
 }
 
 #[test]
+fn a_body_without_a_final_crlf_gets_one_counted_in_size_by_data_and_bdat() {
+    for chunking in [true, false] {
+        let mut scfg = ServerConfig::new("mx.test");
+        scfg.capabilities.chunking = chunking;
+        let r = both(
+            scfg,
+            ClientConfig::new("client.test"),
+            &Policy::default(),
+            &[(
+                env(&["a@example.net"]),
+                b"Subject: x\n\nno newline at the end",
+            )],
+            usize::MAX,
+        );
+        assert_eq!(r.messages.len(), 1);
+        let m = &r.messages[0];
+        assert_eq!(m.chunked, chunking);
+        assert_eq!(m.body, b"Subject: x\r\n\r\nno newline at the end\r\n");
+        assert_eq!(m.mail.size, Some(m.body.len() as u64));
+    }
+}
+
+#[test]
 fn per_recipient_results_and_all_refused() {
     let policy = Policy {
         refuse_rcpt: vec!["bad@example.net"],
