@@ -343,6 +343,8 @@ pub struct ClientSession {
     active: Option<Active>,
     next_id: u64,
     quit_requested: bool,
+    /// A refused transaction may still be open on the server.
+    tx_open: bool,
 }
 
 impl ClientSession {
@@ -363,6 +365,7 @@ impl ClientSession {
             active: None,
             next_id: 0,
             quit_requested: false,
+            tx_open: false,
         }
     }
 
@@ -809,6 +812,9 @@ impl ClientSession {
             Err(e) => return Err(fail(ClientError::InvalidEnvelope(e.into()))),
         };
         let pipelined = self.pipelined();
+        if core::mem::take(&mut self.tx_open) {
+            self.command(&Command::Rset, Expect::Rset);
+        }
         self.active = Some(Active {
             job,
             mail_failed: None,
@@ -887,7 +893,8 @@ impl ClientSession {
                 id: a.job.id,
                 result: Err(ClientError::AllRecipientsRefused(a.recipients)),
             });
-            self.command(&Command::Rset, Expect::Rset);
+            // MAIL was accepted: RSET before the next MAIL (not before QUIT).
+            self.tx_open = true;
             return;
         }
         if a.use_bdat {
@@ -923,8 +930,9 @@ impl ClientSession {
         }
         let a = self.active.take().expect("active");
         if a.mail_failed.is_none() && reply.code.get() != 354 {
-            // DATA refused with MAIL accepted: the transaction is still open.
-            self.command(&Command::Rset, Expect::Rset);
+            // DATA refused with MAIL accepted: the transaction is still
+            // open; RSET before the next MAIL (not before QUIT).
+            self.tx_open = true;
         }
         let error = if let Some(m) = a.mail_failed {
             ClientError::Mail(m)

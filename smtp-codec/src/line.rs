@@ -76,6 +76,11 @@ pub fn take_line(
                 Ok(None)
             };
         };
+        // A line already over the limit is that, whatever byte comes
+        // next: the answer must not depend on where the input was split.
+        if pos >= max {
+            return Err(LineError::TooLong { max });
+        }
         match buf[pos] {
             0 => return Err(LineError::Nul { offset: pos }),
             b'\n' => {

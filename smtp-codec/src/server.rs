@@ -343,6 +343,8 @@ pub struct ServerSession {
     helo: Option<(String, bool)>,
     tls: bool,
     authenticated: Option<String>,
+    /// The identity of credentials waiting for a decision.
+    pending_auth: Option<String>,
     tx: Tx,
     errors: usize,
     deadline: Option<Instant>,
@@ -363,6 +365,7 @@ impl ServerSession {
             helo: None,
             tls: false,
             authenticated: None,
+            pending_auth: None,
             tx: Tx::default(),
             errors: 0,
             deadline: None,
@@ -561,12 +564,9 @@ impl ServerSession {
                 }
             }
             (Pending::Rcpt, false) => self.tx.pending_rcpt = None,
-            (Pending::Auth, true) => {}
-            (Pending::Auth, false) => self.authenticated = None,
+            (Pending::Auth, true) => self.authenticated = self.pending_auth.take(),
+            (Pending::Auth, false) => self.pending_auth = None,
             (Pending::Message, _) => self.tx = Tx::default(),
-        }
-        if p == Pending::Auth && !ok {
-            self.authenticated = None;
         }
         self.process(now);
         // After processing: a DATA or BDAT buffered behind the decision
@@ -926,6 +926,9 @@ impl ServerSession {
         let mut refuse: Option<(u16, (u8, u16, u16), &str)> = None;
         if !self.advertised().chunking {
             refuse = Some((502, (5, 5, 1), "BDAT not supported"));
+        } else if self.helo.as_ref().is_some_and(|h| !h.1) {
+            // CHUNKING is an extension: it needs EHLO (RFC 3030 §2).
+            refuse = Some((503, (5, 5, 1), "BDAT needs EHLO"));
         } else if self.tx.mail.is_none() {
             refuse = Some((503, (5, 5, 1), "Need MAIL command"));
         } else if self.tx.recipients.is_empty() {
@@ -1155,7 +1158,7 @@ impl ServerSession {
                         "Authorization identity not permitted",
                     );
                 }
-                self.authenticated = Some(credentials.username.clone());
+                self.pending_auth = Some(credentials.username.clone());
                 self.state = State::Decision(Pending::Auth);
                 self.events.push_back(ServerEvent::Auth {
                     mechanism: AuthMechanism::Plain,
@@ -1182,7 +1185,7 @@ impl ServerSession {
                 };
             }
             Some(username) => {
-                self.authenticated = Some(username.clone());
+                self.pending_auth = Some(username.clone());
                 self.state = State::Decision(Pending::Auth);
                 self.events.push_back(ServerEvent::Auth {
                     mechanism: AuthMechanism::Login,
