@@ -345,6 +345,11 @@ pub struct ClientSession {
     quit_requested: bool,
     /// A refused transaction may still be open on the server.
     tx_open: bool,
+    /// The latest time the caller gave.
+    clock: Instant,
+    /// Commands went out from `send_mail` or `quit`, which are given no
+    /// time: their deadline starts at the next call that brings one.
+    unarmed: bool,
 }
 
 impl ClientSession {
@@ -366,6 +371,8 @@ impl ClientSession {
             next_id: 0,
             quit_requested: false,
             tx_open: false,
+            clock: now,
+            unarmed: false,
         }
     }
 
@@ -419,7 +426,9 @@ impl ClientSession {
         self.events.pop_front()
     }
 
-    /// When [`ClientSession::handle_timeout`] is due.
+    /// When [`ClientSession::handle_timeout`] is due. Right after
+    /// `send_mail` or `quit` set an idle session talking, it is due at once:
+    /// that call gives the session the time its new deadline counts from.
     pub fn poll_timeout(&self) -> Option<Instant> {
         if self.expect.is_empty() || self.phase == Phase::Closed || self.phase == Phase::HandOver {
             None
@@ -440,6 +449,7 @@ impl ClientSession {
 
     /// Bytes from the server.
     pub fn handle_input(&mut self, now: Instant, data: &[u8]) {
+        self.tick(now);
         if matches!(self.phase, Phase::Closed | Phase::HandOver) {
             if self.phase == Phase::HandOver {
                 self.close(Some(ClientError::Protocol(ReplyError::Malformed {
@@ -485,6 +495,7 @@ impl ClientSession {
 
     /// Time passed; a call before the deadline does nothing.
     pub fn handle_timeout(&mut self, now: Instant) {
+        self.tick(now);
         if let Some(d) = self.poll_timeout()
             && now >= d
         {
@@ -513,7 +524,16 @@ impl ClientSession {
         }
     }
 
+    /// Note the caller's time, and start a deadline that waited for it.
+    fn tick(&mut self, now: Instant) {
+        self.clock = self.clock.max(now);
+        if self.unarmed {
+            self.arm(now);
+        }
+    }
+
     fn arm(&mut self, now: Instant) {
+        self.unarmed = false;
         let t = match self.expect.front() {
             Some(Expect::Greeting) => self.config.greeting_timeout,
             Some(Expect::Data) => self.config.data_init_timeout,
@@ -755,10 +775,17 @@ impl ClientSession {
         if self.active.is_none() && self.quit_requested && self.queue.is_empty() {
             self.command(&Command::Quit, Expect::Quit);
         }
-        if let Some(now) = now
-            && !self.expect.is_empty()
-        {
-            self.arm(now);
+        if !self.expect.is_empty() {
+            match now {
+                Some(now) => self.arm(now),
+                // From `send_mail` or `quit`, after idling for who knows
+                // how long: the old deadline is meaningless, and the next
+                // `handle_*` call brings the time to count from.
+                None => {
+                    self.deadline = Some(self.clock);
+                    self.unarmed = true;
+                }
+            }
         }
     }
 
