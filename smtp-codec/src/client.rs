@@ -450,12 +450,11 @@ impl ClientSession {
     /// Bytes from the server.
     pub fn handle_input(&mut self, now: Instant, data: &[u8]) {
         self.tick(now);
+        // During the TLS hand-over the transport's TLS layer owns the bytes;
+        // any that reach the session are plaintext the server sent after
+        // its 220, which never belongs to the TLS session (CVE-2011-0411):
+        // they are dropped, as those that came with the 220 are.
         if matches!(self.phase, Phase::Closed | Phase::HandOver) {
-            if self.phase == Phase::HandOver {
-                self.close(Some(ClientError::Protocol(ReplyError::Malformed {
-                    offset: 0,
-                })));
-            }
             return;
         }
         self.inbuf.extend_from_slice(data);
@@ -484,7 +483,10 @@ impl ClientSession {
     /// The server closed the connection.
     pub fn handle_eof(&mut self, _now: Instant) {
         if self.phase != Phase::Closed {
-            let clean = self.expect.is_empty() && self.quit_requested && self.queue.is_empty();
+            // After QUIT with nothing else outstanding, a close before the
+            // 221 loses nothing.
+            let only_quit = self.expect.iter().all(|e| *e == Expect::Quit);
+            let clean = only_quit && self.quit_requested && self.queue.is_empty() && self.active.is_none();
             self.close(if clean {
                 None
             } else {
@@ -615,6 +617,11 @@ impl ClientSession {
                     // Nothing read before the handshake belongs to TLS.
                     self.inbuf.clear();
                     self.events.push_back(ClientEvent::StartTls);
+                } else if self.config.starttls == StartTlsPolicy::Opportunistic {
+                    // Opportunistic TLS refused: go on in plaintext, as
+                    // Postfix's `may` level does (AUTH still needs TLS
+                    // unless plaintext AUTH is allowed).
+                    self.authenticate(now);
                 } else {
                     self.close(Some(ClientError::StartTls(reply)));
                 }
@@ -721,6 +728,12 @@ impl ClientSession {
                 _ => {}
             }
         }
+        self.authenticate(now);
+    }
+
+    /// After EHLO (and STARTTLS, or its refusal under the opportunistic
+    /// policy): AUTH if credentials are configured, else ready.
+    fn authenticate(&mut self, now: Instant) {
         let Some(cred) = self.config.auth.clone() else {
             return self.ready(now);
         };

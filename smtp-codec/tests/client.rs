@@ -1480,9 +1480,10 @@ fn starttls_discards_replies_injected_behind_the_220() {
 }
 
 #[test]
-fn plaintext_between_the_220_and_the_handshake_is_an_error() {
-    // Pinned: bytes fed in a later read before starttls_complete close the
-    // session (the caller should be feeding them to TLS by then).
+fn plaintext_between_the_220_and_the_handshake_is_dropped() {
+    // Bytes fed in a later read before starttls_complete are dropped, as
+    // those in the same read as the 220 are: plaintext the server sent
+    // before the handshake never counts as a reply after it.
     let mut cfg = config();
     cfg.starttls = StartTlsPolicy::Opportunistic;
     let mut c = Client::new(cfg);
@@ -1491,11 +1492,15 @@ fn plaintext_between_the_220_and_the_handshake_is_an_error() {
     c.input(b"220 go ahead\r\n");
     assert_eq!(c.events(), [ClientEvent::StartTls]);
     c.input(b"250 injected\r\n");
-    c.expect_closed(Some(ClientError::Protocol(ReplyError::Malformed {
-        offset: 0,
-    })));
+    assert_eq!(c.events(), []);
+    assert!(!c.session.is_closed());
     c.starttls_complete();
-    assert_eq!(c.wire(), "EHLO client.test\r\nSTARTTLS\r\n");
+    assert_eq!(
+        c.wire(),
+        "EHLO client.test\r\nSTARTTLS\r\nEHLO client.test\r\n"
+    );
+    c.input(b"250 mx.test\r\n");
+    assert!(matches!(c.events().as_slice(), [ClientEvent::Ready { .. }]));
 }
 
 #[test]
@@ -1520,17 +1525,28 @@ fn starttls_policies() {
     c.expect_closed(Some(ClientError::TlsUnavailable));
     assert_eq!(c.wire(), "");
 
-    // Refused.
-    let mut cfg = config();
-    cfg.starttls = StartTlsPolicy::Opportunistic;
-    let mut c = Client::new(cfg);
-    c.input(GREETING);
-    c.input(ehlo_reply(&["STARTTLS"]).as_bytes());
-    assert_eq!(c.wire(), "EHLO client.test\r\nSTARTTLS\r\n");
-    c.input(b"454 4.7.0 TLS not available due to temporary reason\r\n");
-    c.expect_closed(Some(ClientError::StartTls(owned(
-        "454 4.7.0 TLS not available due to temporary reason\r\n",
-    ))));
+    // Refused under the opportunistic policy: go on in plaintext, as
+    // Postfix's `may` level does; under the required policy: stop.
+    for (policy, goes_on) in [
+        (StartTlsPolicy::Opportunistic, true),
+        (StartTlsPolicy::Required, false),
+    ] {
+        let mut cfg = config();
+        cfg.starttls = policy;
+        let mut c = Client::new(cfg);
+        c.input(GREETING);
+        c.input(ehlo_reply(&["STARTTLS"]).as_bytes());
+        assert_eq!(c.wire(), "EHLO client.test\r\nSTARTTLS\r\n");
+        c.input(b"454 4.7.0 TLS not available due to temporary reason\r\n");
+        if goes_on {
+            assert!(matches!(c.events().as_slice(), [ClientEvent::Ready { .. }]));
+            assert!(!c.session.is_tls());
+        } else {
+            c.expect_closed(Some(ClientError::StartTls(owned(
+                "454 4.7.0 TLS not available due to temporary reason\r\n",
+            ))));
+        }
+    }
 
     // Already TLS (port 465): no STARTTLS even when offered.
     let mut cfg = config();
