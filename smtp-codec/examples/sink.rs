@@ -162,7 +162,7 @@ async fn main() -> ExitCode {
         config.max_message_size = n;
     }
     if auth.is_some() {
-        config.capabilities.auth = vec!["PLAIN".into(), "LOGIN".into()];
+        config.capabilities.auth = ["PLAIN", "LOGIN"].into();
         config.auth_requires_tls = false;
     }
     let listener = match tokio::net::TcpListener::bind(&listen).await {

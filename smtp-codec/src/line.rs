@@ -129,6 +129,61 @@ pub fn take_line(
     }
 }
 
+/// Eight bytes at a time: the words of a slice, read little-endian so that
+/// the lowest set bit of a match mask names the first matching byte.
+pub(crate) const ONES: u64 = 0x0101_0101_0101_0101;
+const HIGHS: u64 = 0x8080_8080_8080_8080;
+
+/// The high bit of each byte of `word` that is zero. Exact for the lowest
+/// such byte (a borrow only runs upward from a zero byte), which is all
+/// the searches below use.
+#[inline(always)]
+pub(crate) fn zero_bytes(word: u64) -> u64 {
+    word.wrapping_sub(ONES) & !word & HIGHS
+}
+
+/// The high bit of each byte of `word` that is a control: below 0x20, or
+/// DEL. Exact for the lowest such byte, as [`zero_bytes`].
+#[inline(always)]
+pub(crate) fn control_bytes(word: u64) -> u64 {
+    let below_space = word.wrapping_sub(ONES * 0x20) & !word;
+    (below_space & HIGHS) | zero_bytes(word ^ (ONES * 0x7f))
+}
+
+/// The offset of the first control byte (below 0x20, or DEL) in `b`.
+///
+/// A plain word-at-a-time scan: the lines of SMTP are short, so it beats
+/// `memchr`'s vector code, which pays for its setup on every call.
+#[inline]
+pub(crate) fn find_control(b: &[u8]) -> Option<usize> {
+    let (words, tail) = b.as_chunks::<8>();
+    for (i, w) in words.iter().enumerate() {
+        let m = control_bytes(u64::from_le_bytes(*w));
+        if m != 0 {
+            return Some(i * 8 + (m.trailing_zeros() / 8) as usize);
+        }
+    }
+    let at = words.len() * 8;
+    tail.iter()
+        .position(|&c| c < 0x20 || c == 0x7f)
+        .map(|i| at + i)
+}
+
+/// The offset of the first `byte` in `b`, as [`find_control`] does it.
+#[inline]
+pub(crate) fn find_byte(b: &[u8], byte: u8) -> Option<usize> {
+    let (words, tail) = b.as_chunks::<8>();
+    let pattern = ONES * u64::from(byte);
+    for (i, w) in words.iter().enumerate() {
+        let m = zero_bytes(u64::from_le_bytes(*w) ^ pattern);
+        if m != 0 {
+            return Some(i * 8 + (m.trailing_zeros() / 8) as usize);
+        }
+    }
+    let at = words.len() * 8;
+    tail.iter().position(|&c| c == byte).map(|i| at + i)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -191,5 +246,27 @@ mod tests {
                 consumed: 4
             }))
         );
+    }
+
+    #[test]
+    fn word_scans() {
+        // Every position, with bytes a borrow could confuse around the
+        // first match (0x80, 0xff, 0x20, 0x7e, 0x21) and more matches after.
+        for len in 0..40 {
+            for at in 0..=len {
+                for filler in [b'a', 0x80, 0xff, b' ', 0x7e, 0x21] {
+                    for hit in [0u8, b'\t', b'\r', b'\n', 0x1f, 0x7f, b'a'] {
+                        let mut b = alloc::vec![filler; len];
+                        for later in b.iter_mut().skip(at).step_by(3) {
+                            *later = hit;
+                        }
+                        let control = b.iter().position(|&c| c < 0x20 || c == 0x7f);
+                        assert_eq!(find_control(&b), control, "{b:?}");
+                        let first = b.iter().position(|&c| c == hit);
+                        assert_eq!(find_byte(&b, hit), first, "{b:?}");
+                    }
+                }
+            }
+        }
     }
 }

@@ -21,6 +21,8 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
+use crate::line::{control_bytes, find_byte, find_control};
+
 /// A three-digit reply code: first digit 2–5, second 0–5, third 0–9.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct ReplyCode(u16);
@@ -213,37 +215,37 @@ impl<'a> Reply<'a> {
     /// The text of each line (after `250-` or `250 `), without CRLF. A
     /// line with only the code has empty text.
     pub fn lines(&self) -> impl Iterator<Item = &'a [u8]> + 'a {
-        let mut rest = self.raw;
-        core::iter::from_fn(move || {
-            // Every line of a parsed reply ends in CRLF.
-            let end = memchr::memchr(b'\n', rest)?;
-            let line = &rest[..end];
-            rest = &rest[end + 1..];
-            Some(line.get(4..end - 1).unwrap_or(&[]))
-        })
+        let raw = self.raw;
+        line_spans(raw).map(move |(start, end)| &raw[start..end])
     }
 
     /// The enhanced status code at the start of the first line, if it has
     /// one whose class matches the reply code's.
     pub fn enhanced_code(&self) -> Option<EnhancedCode> {
         let first = self.lines().next()?;
-        EnhancedCode::parse_prefix(first)
-            .map(|(c, _)| c)
-            .filter(|c| c.class == self.code.class())
+        self.enhanced_prefix(first).map(|(c, _)| c)
+    }
+
+    /// An enhanced status code at the start of `text`, with the bytes it
+    /// takes, if its class matches the reply code's.
+    fn enhanced_prefix(&self, text: &[u8]) -> Option<(EnhancedCode, usize)> {
+        EnhancedCode::parse_prefix(text).filter(|(c, _)| c.class == self.code.class())
     }
 
     /// The text of each line with the enhanced status code removed.
     pub fn text_lines(&self) -> impl Iterator<Item = Cow<'a, str>> + 'a {
+        let raw = self.raw;
         let strip = self.enhanced_code().is_some();
-        self.lines().map(move |l| {
-            let t = if strip {
-                EnhancedCode::parse_prefix(l).map_or(l, |(_, n)| &l[n..])
-            } else {
-                l
-            };
-            match core::str::from_utf8(t) {
-                Ok(s) => Cow::Borrowed(s),
-                Err(_) => String::from_utf8_lossy(t),
+        // One UTF-8 check for the whole reply (codes and CRLFs are ASCII,
+        // so every line of valid text is a slice of it at ASCII bytes).
+        let text = core::str::from_utf8(raw).ok();
+        line_spans(raw).map(move |(mut start, end)| {
+            if strip {
+                start += EnhancedCode::parse_prefix(&raw[start..end]).map_or(0, |(_, n)| n);
+            }
+            match text {
+                Some(text) => Cow::Borrowed(&text[start..end]),
+                None => String::from_utf8_lossy(&raw[start..end]),
             }
         })
     }
@@ -256,6 +258,20 @@ impl<'a> Reply<'a> {
             lines: self.text_lines().map(Cow::into_owned).collect(),
         }
     }
+}
+
+/// Where the text of each line of a parsed reply starts and ends in its
+/// bytes (after `250-`, before CRLF). A parsed reply has no LF but those
+/// that end its lines.
+fn line_spans(raw: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut at = 0;
+    core::iter::from_fn(move || {
+        let end = at + find_byte(&raw[at..], b'\n')?;
+        let start = at + 4;
+        at = end + 1;
+        // A line that is the code alone (`250` CRLF) has no text.
+        Some((start.min(end - 1), end - 1))
+    })
 }
 
 /// A reply kept past its buffer, or built to be sent.
@@ -299,6 +315,94 @@ impl fmt::Display for OwnedReply {
 /// Take one complete reply from the start of `buf`: `Ok(None)` until its
 /// last line has arrived, then the reply and the bytes it used.
 pub fn parse_reply<'a>(
+    buf: &'a [u8],
+    limits: &ReplyLimits,
+) -> Result<Option<(Reply<'a>, usize)>, ReplyError> {
+    match parse_complete_reply(buf, limits) {
+        Some(found) => {
+            // The general parser is the grammar; the fast one must agree.
+            debug_assert_eq!(parse_reply_in_order(buf, limits), Ok(Some(found)));
+            Ok(Some(found))
+        }
+        None => parse_reply_in_order(buf, limits),
+    }
+}
+
+/// The common case in one pass: a complete, valid reply at the start of
+/// `buf`. Each line is the first line's three digits (a valid code), `-` or
+/// a space and text (or CRLF right after the code), then CRLF; the text has
+/// no control but HT; the limits hold. Anything else (more to come, an
+/// error, a limit) is `None`, and [`parse_reply_in_order`] reads it,
+/// checking the bytes in the order they arrive to name the right error.
+#[inline]
+fn parse_complete_reply<'a>(buf: &'a [u8], limits: &ReplyLimits) -> Option<(Reply<'a>, usize)> {
+    let digits = *buf.first_chunk::<3>()?;
+    let code = ReplyCode::new(reply_code(digits)?)?;
+    let mut line: usize = 0;
+    let mut lines = 1;
+    loop {
+        // The line, CRLF included, must fit in `max_line`.
+        let limit = buf.len().min(line.saturating_add(limits.max_line));
+        let (cr, last) = match buf.get(line + 3)? {
+            b'\r' => (line + 3, true),
+            sep @ (b' ' | b'-') => (text_end(&buf[..limit], line + 4)?, *sep == b' '),
+            _ => return None,
+        };
+        if buf.get(cr + 1) != Some(&b'\n') || cr + 2 > limit || lines > limits.max_lines {
+            return None;
+        }
+        line = cr + 2;
+        if last {
+            let reply = Reply {
+                code,
+                raw: &buf[..line],
+            };
+            return Some((reply, line));
+        }
+        // A full set of lines that is not over yet will exceed the limit.
+        if lines >= limits.max_lines || buf.get(line..)?.first_chunk::<3>() != Some(&digits) {
+            return None;
+        }
+        lines += 1;
+    }
+}
+
+/// Three ASCII digits as a number.
+#[inline]
+fn reply_code(d: [u8; 3]) -> Option<u16> {
+    d.iter().all(u8::is_ascii_digit).then(|| {
+        u16::from(d[0] - b'0') * 100 + u16::from(d[1] - b'0') * 10 + u16::from(d[2] - b'0')
+    })
+}
+
+/// Where the reply text that starts at `buf[at..]` ends: the first control
+/// byte that is not HT, if it is a CR. Eight bytes at a time: the bytes
+/// after the line are the next line, so reading past the CR costs nothing.
+#[inline]
+fn text_end(buf: &[u8], mut at: usize) -> Option<usize> {
+    loop {
+        let found = match buf.get(at..)?.first_chunk::<8>() {
+            Some(word) => {
+                let controls = control_bytes(u64::from_le_bytes(*word));
+                if controls == 0 {
+                    at += 8;
+                    continue;
+                }
+                at + (controls.trailing_zeros() / 8) as usize
+            }
+            None => at + find_control(&buf[at..])?,
+        };
+        match buf[found] {
+            b'\r' => return Some(found),
+            b'\t' => at = found + 1,
+            _ => return None,
+        }
+    }
+}
+
+/// [`parse_reply`], byte by byte in the order the bytes arrive, so that an
+/// error is the one the shortest erroneous prefix of the input gives.
+fn parse_reply_in_order<'a>(
     buf: &'a [u8],
     limits: &ReplyLimits,
 ) -> Result<Option<(Reply<'a>, usize)>, ReplyError> {

@@ -26,7 +26,7 @@ fn config() -> ServerConfig {
 /// AUTH PLAIN and LOGIN offered on plaintext too.
 fn auth_config() -> ServerConfig {
     let mut c = config();
-    c.capabilities.auth = vec!["PLAIN".into(), "LOGIN".into()];
+    c.capabilities.auth = ["PLAIN", "LOGIN"].into();
     c.auth_requires_tls = false;
     c
 }
@@ -195,9 +195,9 @@ fn transcript_config(steps: &[Step]) -> ServerConfig {
         caps.dsn |= theirs.dsn;
         caps.enhanced_status_codes |= theirs.enhanced_status_codes;
         starttls |= theirs.starttls;
-        for m in theirs.auth {
-            if IMPLEMENTED_AUTH.contains(&m.as_str()) && !caps.auth.contains(&m) {
-                caps.auth.push(m);
+        for m in theirs.auth.iter() {
+            if IMPLEMENTED_AUTH.contains(&m) {
+                caps.auth.insert(m);
             }
         }
         for o in theirs.other {
@@ -241,10 +241,9 @@ fn compare_ehlo(name: &str, ours: &[u8], theirs: &[u8], config: &ServerConfig) {
     let mut theirs_auth: Vec<&str> = theirs
         .auth
         .iter()
-        .map(String::as_str)
         .filter(|m| IMPLEMENTED_AUTH.contains(m))
         .collect();
-    let mut ours_auth: Vec<&str> = ours.auth.iter().map(String::as_str).collect();
+    let mut ours_auth: Vec<&str> = ours.auth.iter().collect();
     theirs_auth.sort_unstable();
     ours_auth.sort_unstable();
     assert_eq!(ours_auth, theirs_auth, "{name}: AUTH");
@@ -1328,7 +1327,7 @@ fn auth_refused() {
 #[test]
 fn auth_is_not_offered_in_plaintext_when_it_needs_tls() {
     let mut c = config();
-    c.capabilities.auth = vec!["PLAIN".into()];
+    c.capabilities.auth = ["PLAIN"].into();
     assert!(c.auth_requires_tls, "the default");
     let mut d = Driver::new(c);
     d.reply();
@@ -1381,7 +1380,7 @@ fn auth_during_a_transaction_is_out_of_sequence() {
 fn tls_config() -> ServerConfig {
     let mut c = config();
     c.starttls = true;
-    c.capabilities.auth = vec!["PLAIN".into(), "LOGIN".into()];
+    c.capabilities.auth = ["PLAIN", "LOGIN"].into();
     c
 }
 

@@ -376,7 +376,7 @@ fn auth_plain_and_login() {
 #[test]
 fn client_refuses_plaintext_auth_by_default() {
     let mut scfg = ServerConfig::new("mx.test");
-    scfg.capabilities.auth = vec!["PLAIN".into()];
+    scfg.capabilities.auth = ["PLAIN"].into();
     scfg.auth_requires_tls = false;
     let mut ccfg = ClientConfig::new("client.test");
     ccfg.auth = Some(AuthCredentials {
@@ -401,7 +401,7 @@ fn client_refuses_plaintext_auth_by_default() {
 fn starttls_then_auth() {
     let mut scfg = ServerConfig::new("mx.test");
     scfg.starttls = true;
-    scfg.capabilities.auth = vec!["PLAIN".into()];
+    scfg.capabilities.auth = ["PLAIN"].into();
     let mut ccfg = ClientConfig::new("client.test");
     ccfg.starttls = StartTlsPolicy::Required;
     ccfg.auth = Some(AuthCredentials {

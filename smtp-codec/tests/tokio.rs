@@ -99,7 +99,7 @@ async fn several_messages_over_one_connection() {
 async fn data_path_and_auth() {
     let mut config = ServerConfig::new("mx.test");
     config.capabilities.chunking = false;
-    config.capabilities.auth = vec!["PLAIN".into(), "LOGIN".into()];
+    config.capabilities.auth = ["PLAIN", "LOGIN"].into();
     config.auth_requires_tls = false;
     config.require_auth = true;
     let (addr, h) = start(config).await;
