@@ -182,6 +182,9 @@ pub const MAX_PATH: usize = 256;
 /// Byte classes of the address grammar, one table lookup per byte.
 const ATEXT: u8 = 1;
 const LET_DIG_HYP: u8 = 2;
+/// `.`, and `-` (which is also atext and let-dig-hyp).
+const DOT: u8 = 4;
+const HYPHEN: u8 = 8;
 
 static CLASS: [u8; 256] = {
     let mut t = [0u8; 256];
@@ -199,7 +202,8 @@ static CLASS: [u8; 256] = {
         t[specials[i] as usize] |= ATEXT;
         i += 1;
     }
-    t[b'-' as usize] |= LET_DIG_HYP;
+    t[b'-' as usize] |= LET_DIG_HYP | HYPHEN;
+    t[b'.' as usize] |= DOT;
     t
 };
 
@@ -448,6 +452,84 @@ pub(crate) fn parse_mailbox(s: &str, utf8: bool, base: usize) -> Result<Mailbox<
     validate_local_part(local_part, utf8, base)?;
     let domain = parse_domain_or_literal(&s[at + 1..], utf8, base + at + 1)?;
     Ok(Mailbox { local_part, domain })
+}
+
+/// The common path of MAIL and RCPT in one pass: `<>`, or
+/// `<local@domain>` with an ASCII dot-string local part and a domain name
+/// of at most 63 octets. `line` starts with the path. Returns the mailbox
+/// (`None` for `<>`) and the offset just past the `>`; `None` for any other
+/// path (a quoted local part, an address literal, a source route, UTF-8, an
+/// error), which [`parse_path`] reads. What this accepts, `parse_path`
+/// accepts the same way.
+#[inline(always)]
+pub(crate) fn parse_simple_path(line: &str) -> Option<(Option<Mailbox<'_>>, usize)> {
+    let b = line.as_bytes();
+    if b.first() != Some(&b'<') {
+        return None;
+    }
+    if b.get(1) == Some(&b'>') {
+        return Some((None, 2));
+    }
+    let at_sign = dot_string(b, 1)?;
+    let end = simple_domain(b, at_sign + 1)?;
+    if b.get(end) != Some(&b'>') || at_sign - 1 > MAX_LOCAL_PART {
+        return None;
+    }
+    // The cuts are at ASCII bytes, so these are never `None`.
+    let (local_part, rest) = line.split_at_checked(at_sign)?;
+    let (domain, _) = rest.split_at_checked(end - at_sign)?;
+    let mailbox = Mailbox {
+        local_part: local_part.strip_prefix('<')?,
+        domain: Domain::Name(domain.strip_prefix('@')?),
+    };
+    Some((Some(mailbox), end + 1))
+}
+
+/// A dot-string at `b[from..]` (atoms of atext separated by single dots)
+/// up to `@`: where the `@` is.
+fn dot_string(b: &[u8], from: usize) -> Option<usize> {
+    let mut i = from;
+    loop {
+        let atom = span(b, i, ATEXT);
+        if atom == i {
+            return None;
+        }
+        match b.get(atom)? {
+            b'.' => i = atom + 1,
+            b'@' => return Some(atom),
+            _ => return None,
+        }
+    }
+}
+
+/// A domain name at `b[from..]` of at most 63 octets (so no label can be
+/// too long) in one pass: labels of letters, digits and hyphens (none
+/// first or last), separated by single dots. Returns where it ends (the
+/// first byte that is none of those).
+#[inline]
+pub(crate) fn simple_domain(b: &[u8], from: usize) -> Option<usize> {
+    let mut i = from;
+    loop {
+        let label = i;
+        i = span(b, i, LET_DIG_HYP);
+        if i == label || b[label] == b'-' || b[i - 1] == b'-' {
+            return None;
+        }
+        if b.get(i) != Some(&b'.') {
+            return (i - from <= 63).then_some(i);
+        }
+        i += 1;
+    }
+}
+
+/// Where the bytes of `class` that start at `b[from..]` end.
+#[inline(always)]
+fn span(b: &[u8], from: usize, class: u8) -> usize {
+    let rest = b.get(from..).unwrap_or(&[]);
+    from + rest
+        .iter()
+        .position(|&c| CLASS[usize::from(c)] & class == 0)
+        .unwrap_or(rest.len())
 }
 
 /// Parse a path `"<" [ A-d-l ":" ] Mailbox ">"`; the source route (A-d-l)

@@ -395,12 +395,27 @@ fn syntax(what: &'static str, offset: usize) -> CommandError {
 
 impl<'a> Command<'a> {
     /// Parse one command line, without its CRLF, with default options.
+    #[inline]
     pub fn parse(line: &'a [u8]) -> Result<Self, CommandError> {
         Self::parse_with(line, &CommandOptions::default())
     }
 
     /// Parse one command line, without its CRLF.
+    #[inline]
     pub fn parse_with(line: &'a [u8], opts: &CommandOptions) -> Result<Self, CommandError> {
+        match parse_common(line, opts) {
+            Some(cmd) => {
+                // The general parser is the grammar; the fast one must agree.
+                debug_assert_eq!(Self::parse_in_order(line, opts), Ok(cmd));
+                Ok(cmd)
+            }
+            None => Self::parse_in_order(line, opts),
+        }
+    }
+
+    /// [`Command::parse_with`] production by production, in the order
+    /// that decides which error a line with several gets.
+    fn parse_in_order(line: &'a [u8], opts: &CommandOptions) -> Result<Self, CommandError> {
         let line = match core::str::from_utf8(line) {
             Ok(s) => s,
             Err(e) => {
@@ -1133,11 +1148,23 @@ fn parse_notify(v: &str) -> Option<Notify> {
     Some(n)
 }
 
+/// 1 to 20 digits, without overflow.
 fn parse_decimal(v: &str) -> Option<u64> {
-    if v.is_empty() || v.len() > 20 || !v.bytes().all(|c| c.is_ascii_digit()) {
+    decimal(v.as_bytes())
+}
+
+/// [`parse_decimal`] on bytes.
+#[inline]
+fn decimal(v: &[u8]) -> Option<u64> {
+    if v.is_empty() || v.len() > 20 {
         return None;
     }
-    v.parse().ok()
+    v.iter().try_fold(0u64, |n, &c| {
+        if !c.is_ascii_digit() {
+            return None;
+        }
+        n.checked_mul(10)?.checked_add(u64::from(c - b'0'))
+    })
 }
 
 fn optional_string<'a>(
@@ -1190,6 +1217,377 @@ fn parse_auth(rest: &str, at: usize) -> Result<Command<'_>, CommandError> {
         initial_response,
     })
 }
+
+// ---- the common case in one pass ----
+
+/// Byte classes of [`parse_common`], one table lookup per byte.
+const KEYWORD: u8 = 1;
+/// esmtp-value without UTF-8: %d33-60 / %d62-126.
+const VALUE: u8 = 2;
+/// Printable ASCII and space: free text without controls.
+const TEXT: u8 = 4;
+/// SASL mechanism names: letters, digits, `-` and `_`.
+const MECHANISM: u8 = 8;
+/// Base64: letters, digits, `+`, `/` and `=`.
+const BASE64: u8 = 16;
+
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut c = 0;
+    while c < 256 {
+        let b = c as u8;
+        if b.is_ascii_alphanumeric() {
+            t[c] |= KEYWORD | MECHANISM | BASE64;
+        }
+        if matches!(b, 33..=60 | 62..=126) {
+            t[c] |= VALUE;
+        }
+        if matches!(b, 32..=126) {
+            t[c] |= TEXT;
+        }
+        c += 1;
+    }
+    t[b'-' as usize] |= KEYWORD | MECHANISM;
+    t[b'_' as usize] |= MECHANISM;
+    t[b'+' as usize] |= BASE64;
+    t[b'/' as usize] |= BASE64;
+    t[b'=' as usize] |= BASE64;
+    t
+};
+
+/// Whether `c` is in `class`.
+#[inline(always)]
+fn is(c: u8, class: u8) -> bool {
+    CLASS[usize::from(c)] & class != 0
+}
+
+/// Where the bytes of `class` that start at `b[from..]` end.
+#[inline(always)]
+fn span(b: &[u8], from: usize, class: u8) -> usize {
+    let mut i = from;
+    while i < b.len() && is(b[i], class) {
+        i += 1;
+    }
+    i
+}
+
+/// The common command lines in one pass over their bytes: a known verb,
+/// then arguments that are valid as written, ASCII, without quoting or
+/// address literals. Anything else, errors included, is `None`, and
+/// [`Command::parse_in_order`] reads it (and names the error). What this
+/// accepts, that parser gives the same way, as debug builds check.
+#[inline(always)]
+fn parse_common<'a>(b: &'a [u8], opts: &CommandOptions) -> Option<Command<'a>> {
+    // Every verb is letters, whose case bit (0x20) the mask clears; only
+    // letters become upper-case letters that way. Four letters, then a
+    // space and arguments or the end (or STARTTLS). The verb and the
+    // keywords after it are ASCII, so UTF-8 is checked only from the
+    // arguments on.
+    let verb = u32::from_le_bytes(*b.first_chunk::<4>()?) & 0xdfdf_dfdf;
+    let Some(&next) = b.get(4) else {
+        return Some(match verb {
+            DATA4 => Command::Data,
+            RSET4 => Command::Rset,
+            QUIT4 => Command::Quit,
+            NOOP4 => Command::Noop(None),
+            HELP4 => Command::Help(None),
+            _ => return None,
+        });
+    };
+    if next != b' ' {
+        let tail = u32::from_le_bytes(*b[4..].first_chunk::<4>()?) & 0xdfdf_dfdf;
+        let starttls = verb == STAR4 && tail == verb4(b"TTLS") && b.len() == 8;
+        return starttls.then_some(Command::StartTls);
+    }
+    // Each arm hands its `Option` on as it is: unwrapping and wrapping
+    // again would copy the command.
+    let arg = &b[5..];
+    match verb {
+        EHLO4 => common_domain(b).map(Command::Ehlo),
+        HELO4 => common_domain(b).map(Command::Helo),
+        MAIL4 => common_mail(b, opts),
+        RCPT4 => common_rcpt(b, opts),
+        NOOP4 => common_text(arg).map(|t| Command::Noop(Some(t))),
+        HELP4 => common_text(arg).map(|t| Command::Help(Some(t))),
+        VRFY4 => common_text(arg).map(Command::Vrfy),
+        EXPN4 => common_text(arg).map(Command::Expn),
+        BDAT4 => common_bdat(arg),
+        AUTH4 => common_auth(core::str::from_utf8(arg).ok()?),
+        _ => None,
+    }
+}
+
+const HELO4: u32 = verb4(b"HELO");
+const EHLO4: u32 = verb4(b"EHLO");
+const MAIL4: u32 = verb4(b"MAIL");
+const RCPT4: u32 = verb4(b"RCPT");
+const DATA4: u32 = verb4(b"DATA");
+const RSET4: u32 = verb4(b"RSET");
+const QUIT4: u32 = verb4(b"QUIT");
+const NOOP4: u32 = verb4(b"NOOP");
+const HELP4: u32 = verb4(b"HELP");
+const VRFY4: u32 = verb4(b"VRFY");
+const EXPN4: u32 = verb4(b"EXPN");
+const BDAT4: u32 = verb4(b"BDAT");
+const AUTH4: u32 = verb4(b"AUTH");
+const STAR4: u32 = verb4(b"STAR");
+
+/// Four bytes as one number, to compare with a verb's.
+const fn verb4(v: &[u8; 4]) -> u32 {
+    u32::from_le_bytes(*v)
+}
+
+/// The domain of HELO and EHLO: a name, as [`address::simple_domain`]
+/// reads it, or anything [`address::parse_domain_or_literal`] accepts.
+#[inline]
+fn common_domain(line: &[u8]) -> Option<Domain<'_>> {
+    let arg = str_from(line, 5)?;
+    if address::simple_domain(arg.as_bytes(), 0) == Some(arg.len()) {
+        return Some(Domain::Name(arg));
+    }
+    address::parse_domain_or_literal(arg, true, 0).ok()
+}
+
+/// `line[start..]` as a `str`, its bytes before `start` being ASCII (the
+/// verb and keywords). UTF-8 is checked from the 8-byte boundary at or
+/// before `start`: `from_utf8` goes a word at a time from an aligned
+/// byte, and a byte at a time until it gets there.
+#[inline]
+fn str_from(line: &[u8], start: usize) -> Option<&str> {
+    let misaligned = (line.as_ptr() as usize).wrapping_add(start) % 8;
+    let from = start - misaligned.min(start);
+    core::str::from_utf8(&line[from..])
+        .ok()?
+        .get(start - from..)
+}
+
+/// A free-text argument: printable ASCII, not empty.
+#[inline]
+fn common_text(arg: &[u8]) -> Option<&str> {
+    if arg.is_empty() || !arg.iter().all(|&c| is(c, TEXT)) {
+        return None;
+    }
+    core::str::from_utf8(arg).ok()
+}
+
+/// `MAIL FROM:<path> [params]`.
+#[inline]
+fn common_mail<'a>(line: &'a [u8], opts: &CommandOptions) -> Option<Command<'a>> {
+    let line = after_keyword(line, b"FROM:", opts)?;
+    let (from, end) = address::parse_simple_path(line)?;
+    let mut params = MailParameters::default();
+    let mut seen = 0u8;
+    let text = common_params(line, end, |key, value| {
+        let bit = match (key, value) {
+            (SIZE, Some(v)) => {
+                params.size = Some(parse_decimal(v)?);
+                0
+            }
+            (BODY, Some(v)) => {
+                params.body = Some(body_type(v)?);
+                1
+            }
+            (SMTPUTF8, None) => {
+                params.smtputf8 = true;
+                2
+            }
+            (RET, Some(v)) => {
+                params.ret = Some(ret(v)?);
+                3
+            }
+            (ENVID, Some(v)) if v.len() <= MAX_ENVID && is_xtext(v) => {
+                params.envid = Some(v);
+                4
+            }
+            (AUTH, Some(v)) if v == "<>" || is_xtext(v) => {
+                params.auth = Some(v);
+                5
+            }
+            (SIZE | BODY | SMTPUTF8 | RET | ENVID | AUTH, _) => return None,
+            _ => return Some(()),
+        };
+        // A second one is an error.
+        let first = seen & 1 << bit == 0;
+        seen |= 1 << bit;
+        first.then_some(())
+    })?;
+    params.other = Parameters {
+        repr: ParamRepr::Parsed {
+            text,
+            known: MAIL_KNOWN,
+        },
+    };
+    Some(Command::Mail { from, params })
+}
+
+/// `RCPT TO:<path> [params]`.
+#[inline]
+fn common_rcpt<'a>(line: &'a [u8], opts: &CommandOptions) -> Option<Command<'a>> {
+    let line = after_keyword(line, b"TO:", opts)?;
+    let b = line.as_bytes();
+    let postmaster = b.get(1).is_some_and(|&c| c | 0x20 == b'p')
+        && b.get(..12)
+            .is_some_and(|p| p.eq_ignore_ascii_case(b"<postmaster>"));
+    let (to, end) = match postmaster {
+        true => (ForwardPath::Postmaster, 12),
+        false => match address::parse_simple_path(line)? {
+            (Some(m), end) => (ForwardPath::Mailbox(m), end),
+            (None, _) => return None,
+        },
+    };
+    let mut params = RcptParameters::default();
+    let text = common_params(line, end, |key, value| {
+        let first = match (key, value) {
+            (NOTIFY, Some(v)) => params.notify.replace(parse_notify(v)?).is_none(),
+            (ORCPT, Some(v)) => {
+                let (addr_type, address) = v.split_once(';')?;
+                let valid = check_keyword(addr_type, "").is_ok()
+                    && !address.is_empty()
+                    && is_xtext(address);
+                valid.then_some(())?;
+                let orcpt = OriginalRecipient { addr_type, address };
+                params.orcpt.replace(orcpt).is_none()
+            }
+            (NOTIFY | ORCPT, _) => return None,
+            _ => true,
+        };
+        first.then_some(())
+    })?;
+    params.other = Parameters {
+        repr: ParamRepr::Parsed {
+            text,
+            known: RCPT_KNOWN,
+        },
+    };
+    Some(Command::Rcpt { to, params })
+}
+
+/// `FROM:` or `TO:` in any case after the verb of `line` (and a space
+/// under [`CommandOptions::allow_space_after_colon`]); the rest, from the
+/// path.
+#[inline]
+fn after_keyword<'a>(line: &'a [u8], keyword: &[u8], opts: &CommandOptions) -> Option<&'a str> {
+    if !line
+        .get(5..5 + keyword.len())?
+        .eq_ignore_ascii_case(keyword)
+    {
+        return None;
+    }
+    let mut start = 5 + keyword.len();
+    if opts.allow_space_after_colon && line.get(start) == Some(&b' ') {
+        start += 1;
+    }
+    str_from(line, start)
+}
+
+/// The parameters after a path that ends at `line[end..]`, in one pass:
+/// ` keyword[=value]` pieces, each keyword an esmtp-keyword and each value
+/// ASCII. `each` gets the keyword's key (as [`verb_key`]) and the value;
+/// returns the parameter text (after its first space).
+#[inline]
+fn common_params<'a>(
+    line: &'a str,
+    end: usize,
+    mut each: impl FnMut(u128, Option<&'a str>) -> Option<()>,
+) -> Option<&'a str> {
+    let b = line.as_bytes();
+    if end == b.len() {
+        return Some("");
+    }
+    if b[end] != b' ' {
+        return None;
+    }
+    let mut i = end + 1;
+    loop {
+        let keyword = i;
+        // An esmtp-keyword: a letter or digit first.
+        if !b.get(i)?.is_ascii_alphanumeric() {
+            return None;
+        }
+        i = span(b, i, KEYWORD);
+        let key = verb_key(&b[keyword..i.min(keyword + 9)]);
+        let value = match b.get(i) {
+            Some(b'=') => {
+                let v = i + 1;
+                i = span(b, v, VALUE);
+                if i == v {
+                    return None;
+                }
+                Some(&line[v..i])
+            }
+            _ => None,
+        };
+        each(key, value)?;
+        match b.get(i) {
+            None => return Some(&line[end + 1..]),
+            Some(b' ') => i += 1,
+            Some(_) => return None,
+        }
+    }
+}
+
+/// `BDAT size [LAST]`.
+#[inline]
+fn common_bdat(b: &[u8]) -> Option<Command<'static>> {
+    let digits = b.iter().take_while(|c| c.is_ascii_digit()).count();
+    let size = decimal(&b[..digits])?;
+    let last = match &b[digits..] {
+        [] => false,
+        [b' ', rest @ ..] if rest.eq_ignore_ascii_case(b"LAST") => true,
+        _ => return None,
+    };
+    Some(Command::Bdat { size, last })
+}
+
+/// `AUTH mechanism [initial-response]`.
+#[inline]
+fn common_auth(arg: &str) -> Option<Command<'_>> {
+    let b = arg.as_bytes();
+    let end = span(b, 0, MECHANISM);
+    if end == 0 || end > 20 {
+        return None;
+    }
+    let initial_response = match b.get(end) {
+        None => None,
+        Some(b' ') => {
+            let ir = &arg[end + 1..];
+            (!ir.is_empty() && span(b, end + 1, BASE64) == b.len()).then_some(())?;
+            Some(ir)
+        }
+        Some(_) => return None,
+    };
+    Some(Command::Auth {
+        mechanism: &arg[..end],
+        initial_response,
+    })
+}
+
+/// `BODY=` values.
+fn body_type(v: &str) -> Option<BodyType> {
+    match () {
+        _ if v.eq_ignore_ascii_case("7BIT") => Some(BodyType::SevenBit),
+        _ if v.eq_ignore_ascii_case("8BITMIME") => Some(BodyType::EightBitMime),
+        _ if v.eq_ignore_ascii_case("BINARYMIME") => Some(BodyType::BinaryMime),
+        _ => None,
+    }
+}
+
+/// `RET=` values.
+fn ret(v: &str) -> Option<Ret> {
+    match () {
+        _ if v.eq_ignore_ascii_case("FULL") => Some(Ret::Full),
+        _ if v.eq_ignore_ascii_case("HDRS") => Some(Ret::Headers),
+        _ => None,
+    }
+}
+
+const SIZE: u128 = verb_key(b"SIZE");
+const BODY: u128 = verb_key(b"BODY");
+const SMTPUTF8: u128 = verb_key(b"SMTPUTF8");
+const RET: u128 = verb_key(b"RET");
+const ENVID: u128 = verb_key(b"ENVID");
+const NOTIFY: u128 = verb_key(b"NOTIFY");
+const ORCPT: u128 = verb_key(b"ORCPT");
 
 /// xtext (RFC 3461 §4): `xchar` is 33–126 except `+` and `=`; `+XX` is an
 /// upper-case hex escape.
