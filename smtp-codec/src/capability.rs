@@ -372,9 +372,15 @@ fn load16(raw: &[u8], at: usize) -> Option<u128> {
 /// The words of extension parameters: split at spaces and `=`, empty
 /// ones skipped.
 fn split_words(params: &[u8]) -> impl Iterator<Item = &[u8]> {
-    params
-        .split(|&c| c == b' ' || c == b'=')
-        .filter(|w| !w.is_empty())
+    let is_separator = |c: &u8| *c == b' ' || *c == b'=';
+    let mut rest = params;
+    core::iter::from_fn(move || {
+        let start = rest.iter().position(|c| !is_separator(c))?;
+        let word = &rest[start..];
+        let end = word.iter().position(is_separator).unwrap_or(word.len());
+        rest = &word[end..];
+        Some(&word[..end])
+    })
 }
 
 /// A number as `str::parse::<u64>` reads one: an optional `+`, then
@@ -574,9 +580,21 @@ impl<'a> Iterator for AuthMechanismsIter<'a> {
 /// The index of a mechanism in [`KNOWN_MECHANISMS`], compared
 /// case-insensitively.
 fn known_mechanism(name: &[u8]) -> Option<usize> {
-    KNOWN_MECHANISMS
-        .iter()
-        .position(|k| k.len() == name.len() && k.as_bytes().eq_ignore_ascii_case(name))
+    // Upper case as servers send them, then in any case.
+    let exact = match name {
+        b"PLAIN" => 0,
+        b"LOGIN" => 1,
+        b"CRAM-MD5" => 2,
+        b"XOAUTH2" => 8,
+        b"OAUTHBEARER" => 9,
+        _ => {
+            return KNOWN_MECHANISMS
+                .iter()
+                .position(|k| k.len() == name.len() && k.as_bytes().eq_ignore_ascii_case(name));
+        }
+    };
+    debug_assert_eq!(KNOWN_MECHANISMS[exact].as_bytes(), name);
+    Some(exact)
 }
 
 impl fmt::Debug for AuthMechanisms {

@@ -24,6 +24,7 @@ use alloc::vec::Vec;
 use core::fmt::{self, Write as _};
 
 use crate::address::{self, AddressError, Domain, Mailbox};
+use crate::line::str_from;
 use crate::reply::EnhancedCode;
 
 /// One SMTP command.
@@ -1346,19 +1347,6 @@ fn common_domain(line: &[u8]) -> Option<Domain<'_>> {
         return Some(Domain::Name(arg));
     }
     address::parse_domain_or_literal(arg, true, 0).ok()
-}
-
-/// `line[start..]` as a `str`, its bytes before `start` being ASCII (the
-/// verb and keywords). UTF-8 is checked from the 8-byte boundary at or
-/// before `start`: `from_utf8` goes a word at a time from an aligned
-/// byte, and a byte at a time until it gets there.
-#[inline]
-fn str_from(line: &[u8], start: usize) -> Option<&str> {
-    let misaligned = (line.as_ptr() as usize).wrapping_add(start) % 8;
-    let from = start - misaligned.min(start);
-    core::str::from_utf8(&line[from..])
-        .ok()?
-        .get(start - from..)
 }
 
 /// A free-text argument: printable ASCII, not empty.

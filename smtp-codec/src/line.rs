@@ -144,11 +144,14 @@ pub(crate) fn zero_bytes(word: u64) -> u64 {
 }
 
 /// The high bit of each byte of `word` that is a control: below 0x20, or
-/// DEL. Exact for the lowest such byte, as [`zero_bytes`].
+/// DEL. Exact for every byte: the sums stay within their bytes.
 #[inline(always)]
 pub(crate) fn control_bytes(word: u64) -> u64 {
-    let below_space = word.wrapping_sub(ONES * 0x20) & !word;
-    (below_space & HIGHS) | zero_bytes(word ^ (ONES * 0x7f))
+    let low = word & !HIGHS;
+    // With the high bit clear: below 0x20 when adding 0x60 does not reach
+    // 0x80, DEL when adding 1 does.
+    let control = !(low + ONES * 0x60) | (low + ONES);
+    control & !word & HIGHS
 }
 
 /// The offset of the first control byte (below 0x20, or DEL) in `b`.
@@ -188,6 +191,17 @@ fn find_line_end(b: &[u8]) -> Option<usize> {
     }
     let at = words.len() * 8;
     memchr::memchr3(b'\r', b'\n', 0, &b[at..]).map(|p| at + p)
+}
+
+/// `b[start..]` as a `str`, where the bytes before `start` are ASCII (a
+/// command's verb, a reply's code). UTF-8 is checked from the 8-byte
+/// boundary at or before `start` where there is one: `from_utf8` checks a
+/// byte at a time until its input is aligned, then two words at a time.
+#[inline]
+pub(crate) fn str_from(b: &[u8], start: usize) -> Option<&str> {
+    let misaligned = (b.as_ptr() as usize).wrapping_add(start) % 8;
+    let from = start - misaligned.min(start);
+    core::str::from_utf8(&b[from..]).ok()?.get(start - from..)
 }
 
 /// The offset of the first `byte` in `b`, as [`find_control`] does it.

@@ -21,7 +21,7 @@ use alloc::string::String;
 use alloc::vec::Vec;
 use core::fmt;
 
-use crate::line::{control_bytes, find_byte, find_control};
+use crate::line::{find_byte, find_control, str_from};
 
 /// A three-digit reply code: first digit 2–5, second 0–5, third 0–9.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -95,6 +95,7 @@ impl EnhancedCode {
 
     /// Parse `c.s.d` at the start of `text`, followed by a space or the
     /// end; returns the code and the bytes it took (with the space).
+    #[inline]
     pub fn parse_prefix(text: &[u8]) -> Option<(Self, usize)> {
         let class = match text.first() {
             Some(&c @ (b'2' | b'4' | b'5')) => c - b'0',
@@ -118,16 +119,18 @@ impl EnhancedCode {
     }
 }
 
-/// 1 to 3 digits.
+/// 1 to 3 digits, and how many.
+#[inline(always)]
 fn digits(b: &[u8]) -> Option<(u16, usize)> {
-    let n = b.iter().take(4).take_while(|c| c.is_ascii_digit()).count();
-    if n == 0 || n > 3 {
-        return None;
+    let mut value = 0;
+    for (n, &c) in b.iter().take(4).enumerate() {
+        if !c.is_ascii_digit() {
+            return (n > 0).then_some((value, n));
+        }
+        value = value * 10 + u16::from(c - b'0');
     }
-    let v = b[..n]
-        .iter()
-        .fold(0u16, |v, c| v * 10 + u16::from(c - b'0'));
-    Some((v, n))
+    // All digits: at most three of them.
+    (1..=3).contains(&b.len()).then_some((value, b.len()))
 }
 
 impl fmt::Display for EnhancedCode {
@@ -194,15 +197,28 @@ pub enum ReplyError {
 }
 
 /// A complete reply, borrowing the bytes it was parsed from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Clone, Copy, PartialEq, Eq)]
 pub struct Reply<'a> {
     code: ReplyCode,
     /// All lines with their CRLFs.
     raw: &'a [u8],
+    /// Where the first line's CR is in `raw`.
+    first_cr: usize,
+}
+
+impl fmt::Debug for Reply<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        // `first_cr` is known from `raw`.
+        f.debug_struct("Reply")
+            .field("code", &self.code)
+            .field("raw", &self.raw)
+            .finish()
+    }
 }
 
 impl<'a> Reply<'a> {
     /// The reply code.
+    #[inline]
     pub fn code(&self) -> ReplyCode {
         self.code
     }
@@ -214,37 +230,48 @@ impl<'a> Reply<'a> {
 
     /// The text of each line (after `250-` or `250 `), without CRLF. A
     /// line with only the code has empty text.
+    #[inline]
     pub fn lines(&self) -> impl Iterator<Item = &'a [u8]> + 'a {
         let raw = self.raw;
-        line_spans(raw).map(move |(start, end)| &raw[start..end])
+        line_spans(raw, self.first_cr).map(move |(start, end)| &raw[start..end])
+    }
+
+    /// The text of the first line.
+    fn first_line(&self) -> &'a [u8] {
+        self.raw.get(4..self.first_cr).unwrap_or(&[])
     }
 
     /// The enhanced status code at the start of the first line, if it has
     /// one whose class matches the reply code's.
+    #[inline]
     pub fn enhanced_code(&self) -> Option<EnhancedCode> {
-        let first = self.lines().next()?;
-        self.enhanced_prefix(first).map(|(c, _)| c)
-    }
-
-    /// An enhanced status code at the start of `text`, with the bytes it
-    /// takes, if its class matches the reply code's.
-    fn enhanced_prefix(&self, text: &[u8]) -> Option<(EnhancedCode, usize)> {
-        EnhancedCode::parse_prefix(text).filter(|(c, _)| c.class == self.code.class())
+        EnhancedCode::parse_prefix(self.first_line())
+            .map(|(c, _)| c)
+            .filter(|c| c.class == self.code.class())
     }
 
     /// The text of each line with the enhanced status code removed.
+    #[inline]
     pub fn text_lines(&self) -> impl Iterator<Item = Cow<'a, str>> + 'a {
         let raw = self.raw;
-        let strip = self.enhanced_code().is_some();
-        // One UTF-8 check for the whole reply (codes and CRLFs are ASCII,
-        // so every line of valid text is a slice of it at ASCII bytes).
-        let text = core::str::from_utf8(raw).ok();
-        line_spans(raw).map(move |(mut start, end)| {
-            if strip {
-                start += EnhancedCode::parse_prefix(&raw[start..end]).map_or(0, |(_, n)| n);
-            }
+        let class = self.code.class();
+        // The first line's code says whether the lines have one.
+        let first = EnhancedCode::parse_prefix(self.first_line()).filter(|(c, _)| c.class == class);
+        let (strip, mut skip) = (first.is_some(), first.map_or(0, |(_, n)| n));
+        // One UTF-8 check for the text of the whole reply: every line of
+        // valid text is a slice of it, cut at ASCII bytes (a code and its
+        // separator, CRLF).
+        let text = str_from(raw, 4);
+        line_spans(raw, self.first_cr).map(move |(start, end)| {
+            let start = match core::mem::take(&mut skip) {
+                0 if strip => {
+                    start + EnhancedCode::parse_prefix(&raw[start..end]).map_or(0, |(_, n)| n)
+                }
+                n => start + n,
+            };
             match text {
-                Some(text) => Cow::Borrowed(&text[start..end]),
+                _ if start == end => Cow::Borrowed(""),
+                Some(text) => Cow::Borrowed(&text[start - 4..end - 4]),
                 None => String::from_utf8_lossy(&raw[start..end]),
             }
         })
@@ -261,16 +288,20 @@ impl<'a> Reply<'a> {
 }
 
 /// Where the text of each line of a parsed reply starts and ends in its
-/// bytes (after `250-`, before CRLF). A parsed reply has no LF but those
-/// that end its lines.
-fn line_spans(raw: &[u8]) -> impl Iterator<Item = (usize, usize)> + '_ {
-    let mut at = 0;
+/// bytes (after `250-`, before CRLF), the first line's CR being at
+/// `first_cr`. A parsed reply has no LF but those that end its lines.
+fn line_spans(raw: &[u8], first_cr: usize) -> impl Iterator<Item = (usize, usize)> + '_ {
+    let mut line = 0;
+    let mut cr = Some(first_cr);
     core::iter::from_fn(move || {
-        let end = at + find_byte(&raw[at..], b'\n')?;
-        let start = at + 4;
-        at = end + 1;
+        let end = match cr.take() {
+            Some(cr) => cr,
+            None => line + find_byte(raw.get(line..)?, b'\r')?,
+        };
+        let start = line + 4;
+        line = end + 2;
         // A line that is the code alone (`250` CRLF) has no text.
-        Some((start.min(end - 1), end - 1))
+        Some((start.min(end), end))
     })
 }
 
@@ -314,6 +345,7 @@ impl fmt::Display for OwnedReply {
 
 /// Take one complete reply from the start of `buf`: `Ok(None)` until its
 /// last line has arrived, then the reply and the bytes it used.
+#[inline]
 pub fn parse_reply<'a>(
     buf: &'a [u8],
     limits: &ReplyLimits,
@@ -334,70 +366,76 @@ pub fn parse_reply<'a>(
 /// no control but HT; the limits hold. Anything else (more to come, an
 /// error, a limit) is `None`, and [`parse_reply_in_order`] reads it,
 /// checking the bytes in the order they arrive to name the right error.
-#[inline]
+///
+/// The reply is scanned for control bytes eight at a time from end to end;
+/// each one found is the CR of a line (or an HT in its text), where the
+/// next line's code and separator are checked.
+#[inline(always)]
 fn parse_complete_reply<'a>(buf: &'a [u8], limits: &ReplyLimits) -> Option<(Reply<'a>, usize)> {
     let digits = *buf.first_chunk::<3>()?;
-    let code = ReplyCode::new(reply_code(digits)?)?;
-    let mut line: usize = 0;
-    let mut lines = 1;
+    let code = reply_code(digits)?;
+    let (mut line, mut lines, mut first_cr) = (0, 1, 0);
+    let mut sep = *buf.get(3)?;
+    let mut at = match sep {
+        b' ' | b'-' => 4,
+        b'\r' => 3,
+        _ => return None,
+    };
     loop {
-        // The line, CRLF included, must fit in `max_line`.
-        let limit = buf.len().min(line.saturating_add(limits.max_line));
-        let (cr, last) = match buf.get(line + 3)? {
-            b'\r' => (line + 3, true),
-            sep @ (b' ' | b'-') => (text_end(&buf[..limit], line + 4)?, *sep == b' '),
+        let found = at + find_control(buf.get(at..)?)?;
+        match buf[found] {
+            b'\r' => {}
+            b'\t' => {
+                at = found + 1;
+                continue;
+            }
             _ => return None,
-        };
-        if buf.get(cr + 1) != Some(&b'\n') || cr + 2 > limit || lines > limits.max_lines {
+        }
+        // The line, CRLF included, must fit in `max_line`.
+        let next = found + 2;
+        if buf.get(found + 1) != Some(&b'\n')
+            || next - line > limits.max_line
+            || lines > limits.max_lines
+        {
             return None;
         }
-        line = cr + 2;
-        if last {
-            let reply = Reply {
-                code,
-                raw: &buf[..line],
-            };
-            return Some((reply, line));
+        if lines == 1 {
+            first_cr = found;
+        }
+        // The last line: `250 text` or `250` alone.
+        if sep == b' ' || found == line + 3 {
+            let raw = &buf[..next];
+            return Some((
+                Reply {
+                    code,
+                    raw,
+                    first_cr,
+                },
+                next,
+            ));
         }
         // A full set of lines that is not over yet will exceed the limit.
-        if lines >= limits.max_lines || buf.get(line..)?.first_chunk::<3>() != Some(&digits) {
+        let (header, _) = buf.get(next..)?.split_first_chunk::<4>()?;
+        if lines >= limits.max_lines || header[..3] != digits {
             return None;
         }
-        lines += 1;
-    }
-}
-
-/// Three ASCII digits as a number.
-#[inline]
-fn reply_code(d: [u8; 3]) -> Option<u16> {
-    d.iter().all(u8::is_ascii_digit).then(|| {
-        u16::from(d[0] - b'0') * 100 + u16::from(d[1] - b'0') * 10 + u16::from(d[2] - b'0')
-    })
-}
-
-/// Where the reply text that starts at `buf[at..]` ends: the first control
-/// byte that is not HT, if it is a CR. Eight bytes at a time: the bytes
-/// after the line are the next line, so reading past the CR costs nothing.
-#[inline]
-fn text_end(buf: &[u8], mut at: usize) -> Option<usize> {
-    loop {
-        let found = match buf.get(at..)?.first_chunk::<8>() {
-            Some(word) => {
-                let controls = control_bytes(u64::from_le_bytes(*word));
-                if controls == 0 {
-                    at += 8;
-                    continue;
-                }
-                at + (controls.trailing_zeros() / 8) as usize
-            }
-            None => at + find_control(&buf[at..])?,
-        };
-        match buf[found] {
-            b'\r' => return Some(found),
-            b'\t' => at = found + 1,
+        sep = header[3];
+        at = match sep {
+            b' ' | b'-' => next + 4,
+            b'\r' => next + 3,
             _ => return None,
-        }
+        };
+        (line, lines) = (next, lines + 1);
     }
+}
+
+/// A reply code from its three digits, if it is one (as [`ReplyCode::new`]).
+#[inline]
+fn reply_code([a, b, c]: [u8; 3]) -> Option<ReplyCode> {
+    let valid = matches!(a, b'2'..=b'5') && matches!(b, b'0'..=b'5') && c.is_ascii_digit();
+    valid.then(|| {
+        ReplyCode(u16::from(a - b'0') * 100 + u16::from(b - b'0') * 10 + u16::from(c - b'0'))
+    })
 }
 
 /// [`parse_reply`], byte by byte in the order the bytes arrive, so that an
@@ -476,6 +514,7 @@ fn parse_reply_in_order<'a>(
                 Reply {
                     code,
                     raw: &buf[..pos],
+                    first_cr: find_byte(buf, b'\r').unwrap_or(0),
                 },
                 pos,
             )));
