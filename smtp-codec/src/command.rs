@@ -404,14 +404,10 @@ impl<'a> Command<'a> {
     /// Parse one command line, without its CRLF.
     #[inline]
     pub fn parse_with(line: &'a [u8], opts: &CommandOptions) -> Result<Self, CommandError> {
-        match parse_common(line, opts) {
-            Some(cmd) => {
-                // The general parser is the grammar; the fast one must agree.
-                debug_assert_eq!(Self::parse_in_order(line, opts), Ok(cmd));
-                Ok(cmd)
-            }
-            None => Self::parse_in_order(line, opts),
-        }
+        let parsed = parse_common(line, opts);
+        // The general parser is the grammar; the fast one must agree.
+        debug_assert_eq!(parsed, Self::parse_in_order(line, opts));
+        parsed
     }
 
     /// [`Command::parse_with`] production by production, in the order
@@ -1131,22 +1127,32 @@ fn parse_rcpt<'a>(
 }
 
 fn parse_notify(v: &str) -> Option<Notify> {
-    if v.eq_ignore_ascii_case("NEVER") {
+    if v.len() == 5 && v.eq_ignore_ascii_case("NEVER") {
         return Some(Notify::default());
     }
     let mut n = Notify::default();
-    for part in v.split(',') {
-        let flag = match () {
-            _ if part.eq_ignore_ascii_case("SUCCESS") => &mut n.success,
-            _ if part.eq_ignore_ascii_case("FAILURE") => &mut n.failure,
-            _ if part.eq_ignore_ascii_case("DELAY") => &mut n.delay,
+    let mut rest = v.as_bytes();
+    loop {
+        let comma = rest.iter().position(|&c| c == b',');
+        let part = &rest[..comma.unwrap_or(rest.len())];
+        // Upper case as clients send them, then in any case.
+        let flag = match part {
+            b"SUCCESS" => &mut n.success,
+            b"FAILURE" => &mut n.failure,
+            b"DELAY" => &mut n.delay,
+            _ if part.eq_ignore_ascii_case(b"SUCCESS") => &mut n.success,
+            _ if part.eq_ignore_ascii_case(b"FAILURE") => &mut n.failure,
+            _ if part.eq_ignore_ascii_case(b"DELAY") => &mut n.delay,
             _ => return None,
         };
         if core::mem::replace(flag, true) {
             return None;
         }
+        match comma {
+            Some(k) => rest = &rest[k + 1..],
+            None => return Some(n),
+        }
     }
-    Some(n)
 }
 
 /// 1 to 20 digits, without overflow.
@@ -1262,10 +1268,21 @@ fn is(c: u8, class: u8) -> bool {
     CLASS[usize::from(c)] & class != 0
 }
 
-/// Where the bytes of `class` that start at `b[from..]` end.
+/// Where the bytes of `class` that start at `b[from..]` end: four at a
+/// time while the line goes on that far, then one by one.
 #[inline(always)]
 fn span(b: &[u8], from: usize, class: u8) -> usize {
     let mut i = from;
+    while let Some(&[c0, c1, c2, c3]) = b.get(i..).and_then(|rest| rest.first_chunk::<4>()) {
+        let all = CLASS[usize::from(c0)]
+            & CLASS[usize::from(c1)]
+            & CLASS[usize::from(c2)]
+            & CLASS[usize::from(c3)];
+        if all & class == 0 {
+            break;
+        }
+        i += 4;
+    }
     while i < b.len() && is(b[i], class) {
         i += 1;
     }
@@ -1274,48 +1291,85 @@ fn span(b: &[u8], from: usize, class: u8) -> usize {
 
 /// The common command lines in one pass over their bytes: a known verb,
 /// then arguments that are valid as written, ASCII, without quoting or
-/// address literals. Anything else, errors included, is `None`, and
-/// [`Command::parse_in_order`] reads it (and names the error). What this
-/// accepts, that parser gives the same way, as debug builds check.
+/// address literals. Anything else, errors included, goes to
+/// [`Command::parse_in_order`], which names the error. What this accepts,
+/// that parser gives the same way, as debug builds check.
+///
+/// Each command is built where it is returned, so that it is not copied on
+/// its way out.
 #[inline(always)]
-fn parse_common<'a>(b: &'a [u8], opts: &CommandOptions) -> Option<Command<'a>> {
+fn parse_common<'a>(b: &'a [u8], opts: &CommandOptions) -> Result<Command<'a>, CommandError> {
     // Every verb is letters, whose case bit (0x20) the mask clears; only
     // letters become upper-case letters that way. Four letters, then a
     // space and arguments or the end (or STARTTLS). The verb and the
     // keywords after it are ASCII, so UTF-8 is checked only from the
     // arguments on.
-    let verb = u32::from_le_bytes(*b.first_chunk::<4>()?) & 0xdfdf_dfdf;
-    let Some(&next) = b.get(4) else {
-        return Some(match verb {
-            DATA4 => Command::Data,
-            RSET4 => Command::Rset,
-            QUIT4 => Command::Quit,
-            NOOP4 => Command::Noop(None),
-            HELP4 => Command::Help(None),
-            _ => return None,
-        });
-    };
-    if next != b' ' {
-        let tail = u32::from_le_bytes(*b[4..].first_chunk::<4>()?) & 0xdfdf_dfdf;
-        let starttls = verb == STAR4 && tail == verb4(b"TTLS") && b.len() == 8;
-        return starttls.then_some(Command::StartTls);
+    let verb = b
+        .first_chunk::<4>()
+        .map_or(0, |v| u32::from_le_bytes(*v) & 0xdfdf_dfdf);
+    match (verb, b.get(4)) {
+        (DATA4, None) => return Ok(Command::Data),
+        (RSET4, None) => return Ok(Command::Rset),
+        (QUIT4, None) => return Ok(Command::Quit),
+        (NOOP4, None) => return Ok(Command::Noop(None)),
+        (HELP4, None) => return Ok(Command::Help(None)),
+        (STAR4, Some(_)) => {
+            let tail = b[4..].first_chunk::<4>().map(|t| u32::from_le_bytes(*t));
+            if b.len() == 8 && tail.map(|t| t & 0xdfdf_dfdf) == Some(verb4(b"TTLS")) {
+                return Ok(Command::StartTls);
+            }
+        }
+        (_, Some(b' ')) => {
+            let arg = &b[5..];
+            match verb {
+                EHLO4 | HELO4 => {
+                    if let Some(domain) = common_domain(b) {
+                        return Ok(if verb == EHLO4 {
+                            Command::Ehlo(domain)
+                        } else {
+                            Command::Helo(domain)
+                        });
+                    }
+                }
+                MAIL4 => {
+                    if let Some((from, params)) = common_mail(b, opts) {
+                        return Ok(Command::Mail { from, params });
+                    }
+                }
+                RCPT4 => {
+                    if let Some((to, params)) = common_rcpt(b, opts) {
+                        return Ok(Command::Rcpt { to, params });
+                    }
+                }
+                NOOP4 | HELP4 | VRFY4 | EXPN4 => {
+                    if let Some(text) = common_text(arg) {
+                        return Ok(match verb {
+                            NOOP4 => Command::Noop(Some(text)),
+                            HELP4 => Command::Help(Some(text)),
+                            VRFY4 => Command::Vrfy(text),
+                            _ => Command::Expn(text),
+                        });
+                    }
+                }
+                BDAT4 => {
+                    if let Some((size, last)) = common_bdat(arg) {
+                        return Ok(Command::Bdat { size, last });
+                    }
+                }
+                AUTH4 => {
+                    if let Some((mechanism, initial_response)) = common_auth(arg) {
+                        return Ok(Command::Auth {
+                            mechanism,
+                            initial_response,
+                        });
+                    }
+                }
+                _ => {}
+            }
+        }
+        _ => {}
     }
-    // Each arm hands its `Option` on as it is: unwrapping and wrapping
-    // again would copy the command.
-    let arg = &b[5..];
-    match verb {
-        EHLO4 => common_domain(b).map(Command::Ehlo),
-        HELO4 => common_domain(b).map(Command::Helo),
-        MAIL4 => common_mail(b, opts),
-        RCPT4 => common_rcpt(b, opts),
-        NOOP4 => common_text(arg).map(|t| Command::Noop(Some(t))),
-        HELP4 => common_text(arg).map(|t| Command::Help(Some(t))),
-        VRFY4 => common_text(arg).map(Command::Vrfy),
-        EXPN4 => common_text(arg).map(Command::Expn),
-        BDAT4 => common_bdat(arg),
-        AUTH4 => common_auth(core::str::from_utf8(arg).ok()?),
-        _ => None,
-    }
+    Command::parse_in_order(b, opts)
 }
 
 const HELO4: u32 = verb4(b"HELO");
@@ -1360,7 +1414,10 @@ fn common_text(arg: &[u8]) -> Option<&str> {
 
 /// `MAIL FROM:<path> [params]`.
 #[inline]
-fn common_mail<'a>(line: &'a [u8], opts: &CommandOptions) -> Option<Command<'a>> {
+fn common_mail<'a>(
+    line: &'a [u8],
+    opts: &CommandOptions,
+) -> Option<(Option<Mailbox<'a>>, MailParameters<'a>)> {
     let line = after_keyword(line, b"FROM:", opts)?;
     let (from, end) = address::parse_simple_path(line)?;
     let mut params = MailParameters::default();
@@ -1383,11 +1440,11 @@ fn common_mail<'a>(line: &'a [u8], opts: &CommandOptions) -> Option<Command<'a>>
                 params.ret = Some(ret(v)?);
                 3
             }
-            (ENVID, Some(v)) if v.len() <= MAX_ENVID && is_xtext(v) => {
+            (ENVID, Some(v)) if v.len() <= MAX_ENVID && common_xtext(v) => {
                 params.envid = Some(v);
                 4
             }
-            (AUTH, Some(v)) if v == "<>" || is_xtext(v) => {
+            (AUTH, Some(v)) if v == "<>" || common_xtext(v) => {
                 params.auth = Some(v);
                 5
             }
@@ -1405,12 +1462,15 @@ fn common_mail<'a>(line: &'a [u8], opts: &CommandOptions) -> Option<Command<'a>>
             known: MAIL_KNOWN,
         },
     };
-    Some(Command::Mail { from, params })
+    Some((from, params))
 }
 
 /// `RCPT TO:<path> [params]`.
 #[inline]
-fn common_rcpt<'a>(line: &'a [u8], opts: &CommandOptions) -> Option<Command<'a>> {
+fn common_rcpt<'a>(
+    line: &'a [u8],
+    opts: &CommandOptions,
+) -> Option<(ForwardPath<'a>, RcptParameters<'a>)> {
     let line = after_keyword(line, b"TO:", opts)?;
     let b = line.as_bytes();
     let postmaster = b.get(1).is_some_and(|&c| c | 0x20 == b'p')
@@ -1428,10 +1488,16 @@ fn common_rcpt<'a>(line: &'a [u8], opts: &CommandOptions) -> Option<Command<'a>>
         let first = match (key, value) {
             (NOTIFY, Some(v)) => params.notify.replace(parse_notify(v)?).is_none(),
             (ORCPT, Some(v)) => {
-                let (addr_type, address) = v.split_once(';')?;
-                let valid = check_keyword(addr_type, "").is_ok()
+                let semicolon = v.bytes().position(|c| c == b';')?;
+                let (addr_type, address) = (v.get(..semicolon)?, v.get(semicolon + 1..)?);
+                // addr-type is an esmtp-keyword.
+                let valid = addr_type
+                    .bytes()
+                    .next()
+                    .is_some_and(|c| c.is_ascii_alphanumeric())
+                    && addr_type.bytes().all(|c| is(c, KEYWORD))
                     && !address.is_empty()
-                    && is_xtext(address);
+                    && common_xtext(address);
                 valid.then_some(())?;
                 let orcpt = OriginalRecipient { addr_type, address };
                 params.orcpt.replace(orcpt).is_none()
@@ -1447,7 +1513,7 @@ fn common_rcpt<'a>(line: &'a [u8], opts: &CommandOptions) -> Option<Command<'a>>
             known: RCPT_KNOWN,
         },
     };
-    Some(Command::Rcpt { to, params })
+    Some((to, params))
 }
 
 /// `FROM:` or `TO:` in any case after the verb of `line` (and a space
@@ -1493,7 +1559,7 @@ fn common_params<'a>(
             return None;
         }
         i = span(b, i, KEYWORD);
-        let key = verb_key(&b[keyword..i.min(keyword + 9)]);
+        let key = keyword_key(b, keyword, i);
         let value = match b.get(i) {
             Some(b'=') => {
                 let v = i + 1;
@@ -1514,9 +1580,45 @@ fn common_params<'a>(
     }
 }
 
+/// [`verb_key`] of the keyword `b[start..end]` (letters, digits and
+/// hyphens), read as one word where the line goes on that far.
+#[inline(always)]
+fn keyword_key(b: &[u8], start: usize, end: usize) -> u128 {
+    let len = end - start;
+    let Some(word) = b.get(start..).and_then(|rest| rest.first_chunk::<8>()) else {
+        return verb_key(&b[start..end]);
+    };
+    if len > 8 {
+        return 0;
+    }
+    let keep = u64::MAX >> (8 * (8 - len));
+    (len as u128) << 64 | (u64::from_le_bytes(*word) & keep & 0xdfdf_dfdf_dfdf_dfdf) as u128
+}
+
+/// xtext, for a value already known to be printable ASCII without `=`
+/// (as [`common_params`] reads values): what is left to check is that each
+/// `+` starts a hex escape.
+#[inline]
+fn common_xtext(v: &str) -> bool {
+    v.bytes().all(|c| c != b'+') || is_xtext(v)
+}
+
+/// Base64 (RFC 4954's initial response): letters, digits, `+`, `/` and
+/// `=`, sixteen bytes at a time without an early exit, which the compiler
+/// turns into vector compares.
+#[inline]
+fn is_base64(b: &[u8]) -> bool {
+    let base64 = |c: u8| c.is_ascii_alphanumeric() | (c == b'+') | (c == b'/') | (c == b'=');
+    let (blocks, tail) = b.as_chunks::<16>();
+    blocks
+        .iter()
+        .all(|block| block.iter().fold(true, |all, &c| all & base64(c)))
+        && tail.iter().all(|&c| base64(c))
+}
+
 /// `BDAT size [LAST]`.
 #[inline]
-fn common_bdat(b: &[u8]) -> Option<Command<'static>> {
+fn common_bdat(b: &[u8]) -> Option<(u64, bool)> {
     let digits = b.iter().take_while(|c| c.is_ascii_digit()).count();
     let size = decimal(&b[..digits])?;
     let last = match &b[digits..] {
@@ -1524,30 +1626,34 @@ fn common_bdat(b: &[u8]) -> Option<Command<'static>> {
         [b' ', rest @ ..] if rest.eq_ignore_ascii_case(b"LAST") => true,
         _ => return None,
     };
-    Some(Command::Bdat { size, last })
+    Some((size, last))
 }
 
 /// `AUTH mechanism [initial-response]`.
 #[inline]
-fn common_auth(arg: &str) -> Option<Command<'_>> {
-    let b = arg.as_bytes();
-    let end = span(b, 0, MECHANISM);
+fn common_auth(arg: &[u8]) -> Option<(&str, Option<&str>)> {
+    let end = span(arg, 0, MECHANISM);
     if end == 0 || end > 20 {
         return None;
     }
-    let initial_response = match b.get(end) {
+    let initial_response = match arg.get(end) {
         None => None,
         Some(b' ') => {
             let ir = &arg[end + 1..];
-            (!ir.is_empty() && span(b, end + 1, BASE64) == b.len()).then_some(())?;
+            if ir.is_empty() || !is_base64(ir) {
+                return None;
+            }
             Some(ir)
         }
         Some(_) => return None,
     };
-    Some(Command::Auth {
-        mechanism: &arg[..end],
-        initial_response,
-    })
+    // All ASCII by now.
+    let text = str_from(arg, 0)?;
+    let initial_response = match initial_response {
+        Some(_) => Some(text.get(end + 1..)?),
+        None => None,
+    };
+    Some((text.get(..end)?, initial_response))
 }
 
 /// `BODY=` values.
