@@ -36,7 +36,7 @@ fn config(flags: u8) -> ServerConfig {
     c.command_line_endings = POLICIES[usize::from(flags & 3) % 3];
     c.data_line_endings = POLICIES[usize::from(flags >> 2 & 3) % 3];
     c.starttls = flags & 0x10 != 0;
-    c.capabilities.auth = vec!["PLAIN".into(), "LOGIN".into()];
+    c.capabilities.auth = ["PLAIN", "LOGIN"].into();
     c.auth_requires_tls = flags & 0x20 == 0;
     c.require_auth = flags & 0x40 != 0;
     c.capabilities.dsn = flags & 0x40 != 0;

@@ -487,6 +487,7 @@ pub(crate) fn parse_simple_path(line: &str) -> Option<(Option<Mailbox<'_>>, usiz
 
 /// A dot-string at `b[from..]` (atoms of atext separated by single dots)
 /// up to `@`: where the `@` is.
+#[inline(always)]
 fn dot_string(b: &[u8], from: usize) -> Option<usize> {
     let mut i = from;
     loop {

@@ -1227,7 +1227,9 @@ fn parse_auth(rest: &str, at: usize) -> Result<Command<'_>, CommandError> {
 
 // ---- the common case in one pass ----
 
-/// Byte classes of [`parse_common`], one table lookup per byte.
+// Byte classes of `parse_common`, one table lookup per byte.
+
+/// esmtp-keyword: letters, digits and `-`.
 const KEYWORD: u8 = 1;
 /// esmtp-value without UTF-8: %d33-60 / %d62-126.
 const VALUE: u8 = 2;
@@ -1235,8 +1237,6 @@ const VALUE: u8 = 2;
 const TEXT: u8 = 4;
 /// SASL mechanism names: letters, digits, `-` and `_`.
 const MECHANISM: u8 = 8;
-/// Base64: letters, digits, `+`, `/` and `=`.
-const BASE64: u8 = 16;
 
 static CLASS: [u8; 256] = {
     let mut t = [0u8; 256];
@@ -1244,7 +1244,7 @@ static CLASS: [u8; 256] = {
     while c < 256 {
         let b = c as u8;
         if b.is_ascii_alphanumeric() {
-            t[c] |= KEYWORD | MECHANISM | BASE64;
+            t[c] |= KEYWORD | MECHANISM;
         }
         if matches!(b, 33..=60 | 62..=126) {
             t[c] |= VALUE;
@@ -1256,9 +1256,6 @@ static CLASS: [u8; 256] = {
     }
     t[b'-' as usize] |= KEYWORD | MECHANISM;
     t[b'_' as usize] |= MECHANISM;
-    t[b'+' as usize] |= BASE64;
-    t[b'/' as usize] |= BASE64;
-    t[b'=' as usize] |= BASE64;
     t
 };
 
@@ -1268,21 +1265,10 @@ fn is(c: u8, class: u8) -> bool {
     CLASS[usize::from(c)] & class != 0
 }
 
-/// Where the bytes of `class` that start at `b[from..]` end: four at a
-/// time while the line goes on that far, then one by one.
+/// Where the bytes of `class` that start at `b[from..]` end.
 #[inline(always)]
 fn span(b: &[u8], from: usize, class: u8) -> usize {
     let mut i = from;
-    while let Some(&[c0, c1, c2, c3]) = b.get(i..).and_then(|rest| rest.first_chunk::<4>()) {
-        let all = CLASS[usize::from(c0)]
-            & CLASS[usize::from(c1)]
-            & CLASS[usize::from(c2)]
-            & CLASS[usize::from(c3)];
-        if all & class == 0 {
-            break;
-        }
-        i += 4;
-    }
     while i < b.len() && is(b[i], class) {
         i += 1;
     }
@@ -1444,11 +1430,11 @@ fn common_mail<'a>(
                 params.envid = Some(v);
                 4
             }
-            (AUTH, Some(v)) if v == "<>" || common_xtext(v) => {
+            (AUTH_PARAM, Some(v)) if v == "<>" || common_xtext(v) => {
                 params.auth = Some(v);
                 5
             }
-            (SIZE | BODY | SMTPUTF8 | RET | ENVID | AUTH, _) => return None,
+            (SIZE | BODY | SMTPUTF8 | RET | ENVID | AUTH_PARAM, _) => return None,
             _ => return Some(()),
         };
         // A second one is an error.
@@ -1542,7 +1528,7 @@ fn after_keyword<'a>(line: &'a [u8], keyword: &[u8], opts: &CommandOptions) -> O
 fn common_params<'a>(
     line: &'a str,
     end: usize,
-    mut each: impl FnMut(u128, Option<&'a str>) -> Option<()>,
+    mut each: impl FnMut(u64, Option<&'a str>) -> Option<()>,
 ) -> Option<&'a str> {
     let b = line.as_bytes();
     if end == b.len() {
@@ -1580,19 +1566,36 @@ fn common_params<'a>(
     }
 }
 
-/// [`verb_key`] of the keyword `b[start..end]` (letters, digits and
-/// hyphens), read as one word where the line goes on that far.
-#[inline(always)]
-fn keyword_key(b: &[u8], start: usize, end: usize) -> u128 {
-    let len = end - start;
-    let Some(word) = b.get(start..).and_then(|rest| rest.first_chunk::<8>()) else {
-        return verb_key(&b[start..end]);
-    };
-    if len > 8 {
+/// A parameter keyword as one number to match on: its bytes (at most
+/// eight, else none match) with the case bit (0x20) cleared, zero bytes
+/// after them. Letters, digits and hyphens stay apart that way, and none
+/// becomes zero, so equal keys are the same keyword in any case.
+const fn param_key(keyword: &[u8]) -> u64 {
+    if keyword.len() > 8 {
         return 0;
     }
-    let keep = u64::MAX >> (8 * (8 - len));
-    (len as u128) << 64 | (u64::from_le_bytes(*word) & keep & 0xdfdf_dfdf_dfdf_dfdf) as u128
+    let mut word = [0u8; 8];
+    let mut i = 0;
+    while i < keyword.len() {
+        word[i] = keyword[i] & !0x20;
+        i += 1;
+    }
+    u64::from_le_bytes(word)
+}
+
+/// [`param_key`] of the keyword `b[start..end]` (letters, digits and
+/// hyphens), read as one word where the line goes on that far.
+#[inline(always)]
+fn keyword_key(b: &[u8], start: usize, end: usize) -> u64 {
+    let len = end - start;
+    match b.get(start..).and_then(|rest| rest.first_chunk::<8>()) {
+        Some(_) if len > 8 => 0,
+        Some(word) => {
+            let keep = u64::MAX >> (8 * (8 - len));
+            u64::from_le_bytes(*word) & keep & 0xdfdf_dfdf_dfdf_dfdf
+        }
+        None => param_key(&b[start..end]),
+    }
 }
 
 /// xtext, for a value already known to be printable ASCII without `=`
@@ -1658,6 +1661,12 @@ fn common_auth(arg: &[u8]) -> Option<(&str, Option<&str>)> {
 
 /// `BODY=` values.
 fn body_type(v: &str) -> Option<BodyType> {
+    // Upper case as clients send them, then in any case.
+    match v.as_bytes() {
+        b"8BITMIME" => return Some(BodyType::EightBitMime),
+        b"7BIT" => return Some(BodyType::SevenBit),
+        _ => {}
+    }
     match () {
         _ if v.eq_ignore_ascii_case("7BIT") => Some(BodyType::SevenBit),
         _ if v.eq_ignore_ascii_case("8BITMIME") => Some(BodyType::EightBitMime),
@@ -1668,6 +1677,11 @@ fn body_type(v: &str) -> Option<BodyType> {
 
 /// `RET=` values.
 fn ret(v: &str) -> Option<Ret> {
+    match v.as_bytes() {
+        b"HDRS" => return Some(Ret::Headers),
+        b"FULL" => return Some(Ret::Full),
+        _ => {}
+    }
     match () {
         _ if v.eq_ignore_ascii_case("FULL") => Some(Ret::Full),
         _ if v.eq_ignore_ascii_case("HDRS") => Some(Ret::Headers),
@@ -1675,13 +1689,14 @@ fn ret(v: &str) -> Option<Ret> {
     }
 }
 
-const SIZE: u128 = verb_key(b"SIZE");
-const BODY: u128 = verb_key(b"BODY");
-const SMTPUTF8: u128 = verb_key(b"SMTPUTF8");
-const RET: u128 = verb_key(b"RET");
-const ENVID: u128 = verb_key(b"ENVID");
-const NOTIFY: u128 = verb_key(b"NOTIFY");
-const ORCPT: u128 = verb_key(b"ORCPT");
+const SIZE: u64 = param_key(b"SIZE");
+const BODY: u64 = param_key(b"BODY");
+const SMTPUTF8: u64 = param_key(b"SMTPUTF8");
+const RET: u64 = param_key(b"RET");
+const ENVID: u64 = param_key(b"ENVID");
+const AUTH_PARAM: u64 = param_key(b"AUTH");
+const NOTIFY: u64 = param_key(b"NOTIFY");
+const ORCPT: u64 = param_key(b"ORCPT");
 
 /// xtext (RFC 3461 §4): `xchar` is 33–126 except `+` and `=`; `+XX` is an
 /// upper-case hex escape.

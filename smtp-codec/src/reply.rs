@@ -374,6 +374,7 @@ pub fn parse_reply<'a>(
 fn parse_complete_reply<'a>(buf: &'a [u8], limits: &ReplyLimits) -> Option<(Reply<'a>, usize)> {
     let digits = *buf.first_chunk::<3>()?;
     let code = reply_code(digits)?;
+    let code_bytes = u32::from_le_bytes([digits[0], digits[1], digits[2], 0]);
     let (mut line, mut lines, mut first_cr) = (0, 1, 0);
     let mut sep = *buf.get(3)?;
     let mut at = match sep {
@@ -415,11 +416,11 @@ fn parse_complete_reply<'a>(buf: &'a [u8], limits: &ReplyLimits) -> Option<(Repl
             ));
         }
         // A full set of lines that is not over yet will exceed the limit.
-        let (header, _) = buf.get(next..)?.split_first_chunk::<4>()?;
-        if lines >= limits.max_lines || header[..3] != digits {
+        let header = u32::from_le_bytes(*buf.get(next..)?.first_chunk::<4>()?);
+        if lines >= limits.max_lines || header & 0xff_ffff != code_bytes {
             return None;
         }
-        sep = header[3];
+        sep = (header >> 24) as u8;
         at = match sep {
             b' ' | b'-' => next + 4,
             b'\r' => next + 3,
