@@ -486,7 +486,8 @@ impl ClientSession {
             // After QUIT with nothing else outstanding, a close before the
             // 221 loses nothing.
             let only_quit = self.expect.iter().all(|e| *e == Expect::Quit);
-            let clean = only_quit && self.quit_requested && self.queue.is_empty() && self.active.is_none();
+            let clean =
+                only_quit && self.quit_requested && self.queue.is_empty() && self.active.is_none();
             self.close(if clean {
                 None
             } else {
